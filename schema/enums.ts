@@ -1,0 +1,14 @@
+import {
+  ChangeRequestStatus, ParameterCategory, ParameterType, Role, RunKind, RunStatus, VersionKind, WorkerStatus,
+} from '../server/generated/prisma/enums.ts';
+import { builder } from './builder.ts';
+
+// The database enums, exposed under the same names (one source of truth).
+export const RoleEnum = builder.enumType(Role, { name: 'Role' });
+export const ParameterTypeEnum = builder.enumType(ParameterType, { name: 'ParameterType' });
+export const ParameterCategoryEnum = builder.enumType(ParameterCategory, { name: 'ParameterCategory' });
+export const VersionKindEnum = builder.enumType(VersionKind, { name: 'VersionKind' });
+export const ChangeRequestStatusEnum = builder.enumType(ChangeRequestStatus, { name: 'ChangeRequestStatus' });
+export const RunKindEnum = builder.enumType(RunKind, { name: 'RunKind' });
+export const RunStatusEnum = builder.enumType(RunStatus, { name: 'RunStatus' });
+export const WorkerStatusEnum = builder.enumType(WorkerStatus, { name: 'WorkerStatus' });

@@ -1,0 +1,29 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+// Each domain module registers its types, queries, mutations and
+// subscriptions on the one builder, the way subgraphs compose a supergraph.
+import './enums.ts';
+import './violations.ts';
+import './users.ts';
+import './catalog.ts';
+import './configuration.ts';
+import './approvals.ts';
+import './catalog-admin.ts';
+import './rules.ts';
+import './freeze-windows.ts';
+import './parameter-sets.ts';
+import './runs.ts';
+import './workers.ts';
+import './access.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The whole graph (built once per process: the schema is code, not state). */
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: false });
+  return schema;
+}
+
+export function printableSchema(): GraphQLSchema {
+  return lexicographicSortSchema(buildSchema());
+}

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildSchema } from '../schema/index.ts';
+import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.ts';
+import type { Database } from './db/database.ts';
+import { startHttpServer } from './http/start-http-server.ts';
+import type { Logger } from './logging/create-logger.ts';
+import { createMetrics } from './metrics/create-metrics.ts';
+import { createListenBridge, type ListenBridge } from './realtime/listen-bridge.ts';
+import { createAppPubSub } from './realtime/pubsub.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface AppOptions {
+  database: Database;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  hasher?: PasswordHasher;
+  secureCookies?: boolean;
+  sessionTtlMs?: number;
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export interface App {
+  url: string;
+  port: number;
+  services: Services;
+  bridge: ListenBridge;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one server process: services over the database, the LISTEN bridge
+ * feeding subscriptions, and the HTTP/WebSocket server. The database stays
+ * the caller's (tests share one across restarts).
+ */
+export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, sessionTtlMs, fallback }: AppOptions): Promise<App> {
+  const metrics = createMetrics();
+  const pubsub = createAppPubSub();
+  const services = createServices({ prisma: database.prisma, logger, metrics, pubsub, hasher, sessionTtlMs });
+  const bridge = createListenBridge({ prisma: database.prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
+  await bridge.start({ catalogChanged: () => services.catalogCache.invalidate() });
+  try {
+    const http = await startHttpServer({ schema: buildSchema(), services, bridge, logger, port, host, secureCookies, fallback });
+    return {
+      url: http.url,
+      port: http.port,
+      services,
+      bridge,
+      async close() {
+        await http.close();
+        await bridge.close();
+      },
+    };
+  } catch (error) {
+    await bridge.close();
+    throw error;
+  }
+}

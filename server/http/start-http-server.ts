@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '../logging/create-logger.ts';
+import type { ListenBridge } from '../realtime/listen-bridge.ts';
+import type { Services } from '../services.ts';
+import { attachGraphQLWs } from './attach-graphql-ws.ts';
+import { createAppYoga, graphqlPath } from './create-yoga.ts';
+import { handleSessionRoute, sessionPath } from './session-route.ts';
+import { sendJson } from './send-json.ts';
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  bridge: ListenBridge;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  secureCookies?: boolean;
+  /** Extra routes tried before GraphQL (the console's static files). */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
+ * the session endpoint, health, readiness and metrics.
+ */
+export async function startHttpServer({ schema, services, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
+  const yoga = createAppYoga({ schema, services, logger });
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        const database = await services.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+        const listen = bridge.isConnected();
+        return sendJson(res, database && listen ? 200 : 503, { status: database && listen ? 'ready' : 'not ready', database, listen });
+      }
+      if (path === '/metrics') {
+        res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
+        return res.end(await services.metrics.registry.metrics());
+      }
+      if (path === sessionPath) return handleSessionRoute(req, res, { services, secureCookies });
+      if (path === graphqlPath && wantsHtml(req)) {
+        // GraphiQL is for signed-in people only: ask the browser for Basic
+        // credentials unless a session cookie or credentials are present.
+        const viewer = await services.authenticator.authenticate({
+          authorization: req.headers.authorization, cookie: req.headers.cookie, csrfExempt: true,
+        }).catch(() => null);
+        if (!viewer) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="ucp", charset="UTF-8"', 'content-type': 'text/plain; charset=utf-8' });
+          return res.end('Sign in to use GraphiQL.');
+        }
+      }
+      if (path.startsWith(graphqlPath)) return yoga(req, res);
+      if (fallback && (await fallback(req, res))) return;
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } });
+    })().catch((error: unknown) => {
+      logger.error({ event: 'http_handler_failed', err: error instanceof Error ? error.message : String(error) }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Unexpected error.' } });
+      else res.end();
+    });
+  });
+
+  const ws = attachGraphQLWs({ server, yoga, services, logger });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return {
+    url,
+    port: address.port,
+    async close() {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

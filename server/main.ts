@@ -1,0 +1,55 @@
+// `npm start`: the product on one port. Without DATABASE_URL it runs on an
+// embedded PostgreSQL (PGlite) kept under DATA_DIR (./data by default).
+import path from 'node:path';
+import { connectEmbedded } from './db/connect-embedded.ts';
+import { connectPostgres } from './db/connect-postgres.ts';
+import type { Database } from './db/database.ts';
+import { createApp } from './create-app.ts';
+import { createLogger } from './logging/create-logger.ts';
+import { createPasswordHasher } from './auth/password-hasher.ts';
+import { initialPasswords } from './seed/initial-passwords.ts';
+import { seedDatabase } from './seed/seed-database.ts';
+import { readSettings } from './settings.ts';
+
+const settings = readSettings();
+const logger = createLogger({ level: settings.LOG_LEVEL });
+const hasher = createPasswordHasher();
+
+const database: Database = settings.DATABASE_URL
+  ? await connectPostgres({ connectionString: settings.DATABASE_URL, logger })
+  : await connectEmbedded({ dataDir: path.join(settings.dataDir, 'pglite'), logger });
+
+const alreadySeeded = (await database.prisma.environment.count()) > 0;
+let credentialsFile: string | undefined;
+if (!alreadySeeded) {
+  const { passwords, file } = await initialPasswords(settings.dataDir);
+  await seedDatabase(database.prisma, { hasher, passwords });
+  credentialsFile = file;
+  logger.info({ event: 'database_seeded' }, 'seeded environments, users, catalog and rules');
+}
+
+const app = await createApp({
+  database, logger, hasher, port: settings.PORT, host: settings.HOST,
+  secureCookies: settings.SECURE_COOKIES, sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
+});
+
+process.stdout.write([
+  '',
+  `  Unified Configuration Platform on ${app.url}`,
+  `  GraphQL + GraphiQL  ${app.url}/graphql   (WebSocket and SSE on the same path)`,
+  `  Database            ${database.kind === 'embedded' ? `embedded PostgreSQL in ${path.join(settings.dataDir, 'pglite')}` : 'DATABASE_URL'}`,
+  `  Sign in             users admin, approver, editor, viewer; ${credentialsFile ? `passwords in ${credentialsFile}` : alreadySeeded ? 'passwords as set on first start' : 'passwords from UCP_<USER>_PASSWORD'}`,
+  '',
+].join('\n') + '\n');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ event: 'shutdown', signal }, 'shutting down');
+  await app.close();
+  await database.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

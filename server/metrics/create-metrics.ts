@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics on a registry of its own (not prom-client's
+ * global one), so two servers in one test process never share counters.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ucp_' });
+  return {
+    registry,
+    configWrites: new Counter({
+      name: 'ucp_config_writes_total',
+      help: 'Configuration writes by environment, kind and outcome.',
+      labelNames: ['environment', 'kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    configWriteDuration: new Histogram({
+      name: 'ucp_config_write_duration_seconds',
+      help: 'Time to validate and commit one configuration write.',
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    activeVersion: new Gauge({
+      name: 'ucp_active_config_version',
+      help: 'Active configuration version per environment, as last published.',
+      labelNames: ['environment'] as const,
+      registers: [registry],
+    }),
+    rollbacks: new Counter({
+      name: 'ucp_rollbacks_total',
+      help: 'Restores of an earlier version, per environment.',
+      labelNames: ['environment'] as const,
+      registers: [registry],
+    }),
+    notifications: new Counter({
+      name: 'ucp_notifications_total',
+      help: 'PostgreSQL notifications received by the LISTEN bridge, per channel.',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    listenReconnects: new Counter({
+      name: 'ucp_listen_reconnects_total',
+      help: 'Times the LISTEN connection was re-established.',
+      registers: [registry],
+    }),
+    listenConnected: new Gauge({
+      name: 'ucp_listen_connected',
+      help: '1 while the LISTEN connection is up.',
+      registers: [registry],
+    }),
+    versionsReplayed: new Counter({
+      name: 'ucp_listen_versions_replayed_total',
+      help: 'Versions published from the catch-up query after a reconnect or a gap.',
+      registers: [registry],
+    }),
+    activeSubscriptions: new Gauge({
+      name: 'ucp_active_subscriptions',
+      help: 'GraphQL subscriptions currently open, per transport.',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
+    distributionLatency: new Histogram({
+      name: 'ucp_distribution_latency_seconds',
+      help: 'Save committed to applied by a worker.',
+      labelNames: ['environment'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    laggingWorkers: new Gauge({
+      name: 'ucp_workers_lagging',
+      help: 'Workers more than 3 versions or 60 seconds behind their environment.',
+      labelNames: ['environment'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,27 @@
+import { createPubSub } from 'graphql-yoga';
+import type { VersionKind } from '../generated/prisma/enums.ts';
+
+/** A committed version, as subscribers see it. */
+export interface ConfigChangedEvent {
+  environment: string;
+  version: number;
+  kind: VersionKind;
+  changedKeys: string[];
+  author: string;
+  createdAt: Date;
+}
+
+/**
+ * In-process fan-out from the one LISTEN connection to every subscriber of
+ * this server process. Topics are keyed by environment so a subscriber only
+ * wakes for its own.
+ */
+export function createAppPubSub() {
+  return createPubSub<{
+    configChanged: [environment: string, event: ConfigChangedEvent];
+    changeRequestUpdated: [event: { id: string }];
+    workerStatusChanged: [event: { id: string }];
+  }>();
+}
+
+export type AppPubSub = ReturnType<typeof createAppPubSub>;

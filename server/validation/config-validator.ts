@@ -1,0 +1,201 @@
+// Decides whether a set of changes may be saved on top of the active snapshot.
+//
+// Runs on every save, so the expensive parts are shared: the merged snapshot is
+// typed once (typedSnapshot) and bound as one CEL map for every validator and
+// rule, and CEL programs come from a cache that outlives the call. All
+// violations are collected, one per offending field or rule, so the operator
+// can fix everything in one round.
+
+import type { CatalogEntryShape, RuleShape, TypedValue } from './catalog-entry-shape.ts';
+import {
+  createCelProgramCache,
+  VALIDATOR_VARIABLES,
+  type CelOutcome,
+  type CelProgramCache,
+} from './cel-program-cache.ts';
+import { describeExpected, showInput } from './decode-value.ts';
+import { toCelValue, typedSnapshot, type TypedSnapshot } from './typed-snapshot.ts';
+import { parseValue } from './value-schema.ts';
+import type { Violation } from './violation.ts';
+
+export interface ValidateChangeInput {
+  catalog: ReadonlyMap<string, CatalogEntryShape>;
+  rules: readonly RuleShape[];
+  /** The active snapshot: parameter name → stored string. */
+  current: Readonly<Record<string, string>>;
+  /** Parameter name → new stored string. */
+  changes: Readonly<Record<string, string>>;
+}
+
+export interface ConfigValidator {
+  /** Every violation the changes would cause; empty means the save may proceed. */
+  validateChange(input: ValidateChangeInput): Violation[];
+  /** Typed values of `values`; unknown names and values not of their type are left out. */
+  typedValues(catalog: ReadonlyMap<string, CatalogEntryShape>, values: Readonly<Record<string, string>>): Map<string, TypedValue>;
+  /**
+   * Evaluates one rule against `values`, whether or not it is enabled (so the
+   * console can try a rule before enabling it).
+   */
+  checkRule(rule: RuleShape, catalog: ReadonlyMap<string, CatalogEntryShape>, values: Readonly<Record<string, string>>): Violation | null;
+  /**
+   * Checks that `source` compiles and reads only `variables` (default: a
+   * validator's `value` and `params`; pass RULE_VARIABLES for a rule).
+   */
+  checkExpression(source: string, variables?: readonly string[]): Violation | null;
+}
+
+export interface ConfigValidatorOptions {
+  /** Share a cache between validators (e.g. one per server process); by default each validator makes its own. */
+  programs?: CelProgramCache;
+}
+
+export function createConfigValidator(options: ConfigValidatorOptions = {}): ConfigValidator {
+  const programs = options.programs ?? createCelProgramCache();
+
+  function validateChange({ catalog, rules, current, changes }: ValidateChangeInput): Violation[] {
+    const violations: Violation[] = [];
+    // Changed parameters already reported; a rule that cannot read them is a
+    // consequence of that report, not a second problem.
+    const reported = new Set<string>();
+    const snapshot = typedSnapshot(catalog, { ...current, ...changes });
+
+    for (const name in changes) {
+      if (!Object.hasOwn(changes, name)) continue;
+      const raw = changes[name] as string;
+      const violation = checkChangedValue(name, raw, catalog, snapshot, reported);
+      if (violation !== null) {
+        violations.push(violation);
+        reported.add(name);
+      }
+    }
+
+    for (const rule of rules) {
+      if (!rule.enabled) continue;
+      const violation = evaluateRule(rule, catalog, snapshot, reported);
+      if (violation !== null) violations.push(violation);
+    }
+    return violations;
+  }
+
+  function checkChangedValue(
+    name: string,
+    raw: string,
+    catalog: ReadonlyMap<string, CatalogEntryShape>,
+    snapshot: TypedSnapshot,
+    reported: ReadonlySet<string>,
+  ): Violation | null {
+    const entry = catalog.get(name);
+    if (entry === undefined) {
+      return { code: 'UNKNOWN_PARAMETER', message: `${name} is not a known parameter.`, parameter: name };
+    }
+    if (entry.deprecated) {
+      const message =
+        entry.replacementName === null
+          ? `${name} is deprecated and can no longer be changed.`
+          : `${name} is deprecated; use ${entry.replacementName} instead.`;
+      return { code: 'DEPRECATED_PARAMETER', message, parameter: name };
+    }
+    const parsed = parseValue(entry, raw);
+    if (!parsed.ok) return parsed.violation;
+    const source = entry.validator;
+    if (source === null || source.trim() === '') return null;
+
+    const outcome = programs.evaluate(source, { value: toCelValue(entry.type, parsed.value), params: snapshot.params });
+    const shown = showInput(raw);
+    switch (outcome.status) {
+      case 'pass':
+        return null;
+      case 'fail':
+        return {
+          code: 'VALIDATOR_FAILED',
+          message:
+            outcome.result === 'false'
+              ? `${name} value ${shown} does not satisfy its validator \`${source}\`.`
+              : `The validator of ${name} must evaluate to true or false, but it returned ${outcome.result}.`,
+          parameter: name,
+        };
+      case 'error':
+        if (outcome.missingKey !== undefined && reported.has(outcome.missingKey)) return null;
+        return {
+          code: 'VALIDATOR_FAILED',
+          message: `The validator of ${name} could not be evaluated for value ${shown}: ${errorDetail(outcome, catalog, snapshot)}.`,
+          parameter: name,
+        };
+      case 'invalid':
+        return { code: 'INVALID_EXPRESSION', message: `The validator of ${name} is not valid CEL: ${outcome.detail}.`, parameter: name };
+    }
+  }
+
+  function evaluateRule(
+    rule: RuleShape,
+    catalog: ReadonlyMap<string, CatalogEntryShape>,
+    snapshot: TypedSnapshot,
+    reported: ReadonlySet<string>,
+  ): Violation | null {
+    const outcome = programs.evaluate(rule.expression, { params: snapshot.params });
+    switch (outcome.status) {
+      case 'pass':
+        return null;
+      case 'fail': {
+        const message =
+          outcome.result !== 'false'
+            ? `Rule ${rule.name} must evaluate to true or false, but it returned ${outcome.result}.`
+            : rule.message.trim() !== ''
+              ? rule.message.trim()
+              : `Rule ${rule.name} is not satisfied.`;
+        return { code: 'RULE_FAILED', message, rule: rule.name };
+      }
+      case 'error':
+        if (outcome.missingKey !== undefined && reported.has(outcome.missingKey)) return null;
+        return {
+          code: 'RULE_FAILED',
+          message: `Rule ${rule.name} could not be evaluated: ${errorDetail(outcome, catalog, snapshot)}.`,
+          rule: rule.name,
+        };
+      case 'invalid':
+        return { code: 'INVALID_EXPRESSION', message: `Rule ${rule.name} is not valid CEL: ${outcome.detail}.`, rule: rule.name };
+    }
+  }
+
+  return {
+    validateChange,
+    typedValues(catalog, values) {
+      return typedSnapshot(catalog, values).typed;
+    },
+    checkRule(rule, catalog, values) {
+      return evaluateRule(rule, catalog, typedSnapshot(catalog, values), new Set());
+    },
+    checkExpression(source, variables = VALIDATOR_VARIABLES) {
+      const compiled = programs.compile(source, variables);
+      return compiled.ok ? null : compiled.violation;
+    },
+  };
+}
+
+/**
+ * Turns a CEL evaluation error into words about the configuration: which
+ * parameter is missing and why, or a hint for the int/double mix-up that rule
+ * authors hit most.
+ */
+function errorDetail(
+  outcome: Extract<CelOutcome, { status: 'error' }>,
+  catalog: ReadonlyMap<string, CatalogEntryShape>,
+  snapshot: TypedSnapshot,
+): string {
+  const key = outcome.missingKey;
+  if (key !== undefined) {
+    const skipped = snapshot.skipped.get(key);
+    const entry = catalog.get(key);
+    if (skipped !== undefined && entry !== undefined) {
+      // Bounds are not what made it unusable (only the type is checked for params), so leave them out.
+      const expected = describeExpected({ ...entry, minValue: null, maxValue: null });
+      return `the stored value of ${key}, ${showInput(skipped.raw)}, is not ${expected}, so params has no value for it`;
+    }
+    if (entry !== undefined) return `${key} has no value in the configuration`;
+    // Not a catalog name: a typo in the expression, or a field selected on a non-map value.
+    return `there is no parameter or field named ${key}`;
+  }
+  const mixed = /no matching overload for '[^']+' applied to '\((?:double, int|int, double)\)'/.test(outcome.message);
+  if (mixed) return `${outcome.message}; CEL does not mix int and double in arithmetic, convert with double(...) or int(...)`;
+  return outcome.message;
+}

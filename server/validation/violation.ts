@@ -1,0 +1,24 @@
+// A violation is what an operator sees when a save is refused, so `message` is
+// a complete sentence naming the parameter or rule; `code` is for programs
+// (UI grouping, metrics, tests) and must not be parsed out of the message.
+
+export type ViolationCode =
+  | 'UNKNOWN_PARAMETER'
+  | 'INVALID_TYPE'
+  | 'OUT_OF_RANGE'
+  | 'NOT_ALLOWED'
+  | 'DEPRECATED_PARAMETER'
+  | 'DEPRECATED_VALUE'
+  | 'REQUIRED'
+  | 'VALIDATOR_FAILED'
+  | 'RULE_FAILED'
+  | 'INVALID_EXPRESSION';
+
+export interface Violation {
+  code: ViolationCode;
+  message: string;
+  /** The parameter the violation is about, when there is one. */
+  parameter?: string;
+  /** The rule the violation is about, when there is one. */
+  rule?: string;
+}
