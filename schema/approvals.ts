@@ -3,12 +3,15 @@ import type { Prisma } from '../server/generated/prisma/client.ts';
 import { canReadEnvironment } from '../server/auth/environment-access.ts';
 import { readSnapshot } from '../server/features/configuration/read-snapshot.ts';
 import { builder } from './builder.ts';
+import { uuidWhere } from './uuid-where.ts';
 import { ParameterValueInput } from './configuration.ts';
 import { ChangeRequestStatusEnum, VersionKindEnum } from './enums.ts';
 import { ValueDiffRef, ViolationRef } from './violations.ts';
 
 builder.prismaNode('ChangeRequest', {
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id) => uuidWhere(id),
   authScopes: (request, { viewer }) => canReadEnvironment(viewer, request.environmentId),
   fields: (t) => ({
     environment: t.relation('environment'),

@@ -8,6 +8,7 @@ const DeprecatedValueRef = builder.objectRef<{ value: string; reason: string }>(
 });
 
 export const CatalogEntryRef = builder.prismaNode('CatalogEntry', {
+  nullable: true,
   id: { field: 'name' },
   fields: (t) => ({
     name: t.exposeString('name'),

@@ -11,6 +11,7 @@ import { parseValue } from '../server/validation/index.ts';
 import { toCatalogEntryShape } from '../server/features/catalog/catalog-snapshot.ts';
 import type { CatalogEntry } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { uuidWhere } from './uuid-where.ts';
 import { CatalogEntryRef } from './catalog.ts';
 import { VersionKindEnum } from './enums.ts';
 import { diffSnapshots, ValueDiffRef } from './violations.ts';
@@ -43,7 +44,9 @@ const ParameterValueRef = builder.objectRef<ParameterValue>('ParameterValue').im
 });
 
 builder.prismaNode('Environment', {
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id) => uuidWhere(id),
   authScopes: (env, { viewer }) => canReadEnvironment(viewer, env.id),
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -106,8 +109,9 @@ builder.prismaNode('Environment', {
 });
 
 builder.prismaNode('ConfigVersion', {
+  nullable: true,
   id: { resolve: (v) => String(v.id) },
-  findUnique: (id) => ({ id: BigInt(id) }),
+  findUnique: (id) => ({ id: /^\d{1,18}$/.test(id) ? BigInt(id) : -1n }),
   authScopes: (version, { viewer }) => canReadEnvironment(viewer, version.environmentId),
   fields: (t) => ({
     environment: t.relation('environment'),

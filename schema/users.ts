@@ -1,8 +1,11 @@
 import { builder } from './builder.ts';
+import { uuidWhere } from './uuid-where.ts';
 import { RoleEnum } from './enums.ts';
 
 builder.prismaNode('User', {
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id) => uuidWhere(id),
   fields: (t) => ({
     username: t.exposeString('username'),
     displayName: t.exposeString('displayName'),

@@ -1,5 +1,5 @@
 import { parseCookie } from 'cookie';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { csrfCookieName, csrfHeaderName } from '../auth/authenticator.ts';
@@ -22,7 +22,7 @@ export function createMaskError(logger: Logger) {
     const original = (error as { originalError?: unknown }).originalError;
     if (!original && error instanceof Error && (error as { extensions?: Record<string, unknown> }).extensions) return error;
     logger.error({ event: 'unexpected_error', err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
-    return new Error(message);
+    return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   };
 }
 

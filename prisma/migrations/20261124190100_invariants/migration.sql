@@ -156,20 +156,12 @@ CREATE TRIGGER parameter_set_entries_dedupe BEFORE INSERT ON parameter_set_entri
 -- A short grace window lets the creating transaction finish its work; after
 -- it the set is frozen forever (reproducibility of every run that used it).
 CREATE FUNCTION ucp_parameter_set_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  created timestamptz;
 BEGIN
-  IF TG_TABLE_NAME = 'parameter_sets' THEN
-    created := OLD.created_at;
-    IF TG_OP = 'UPDATE' AND (NEW.created_at <> OLD.created_at OR NEW.hash <> OLD.hash) THEN
-      RAISE EXCEPTION 'a parameter set''s hash and creation time never change' USING ERRCODE = 'P0001';
-    END IF;
-  ELSE
-    SELECT created_at INTO created FROM parameter_sets WHERE hash = OLD.parameter_set_hash;
+  IF TG_OP = 'UPDATE' AND (NEW.created_at <> OLD.created_at OR NEW.hash <> OLD.hash) THEN
+    RAISE EXCEPTION 'a parameter set''s hash and creation time never change' USING ERRCODE = 'P0001';
   END IF;
-  IF created < now() - interval '10 seconds' THEN
-    RAISE EXCEPTION 'parameter set % is immutable (frozen 10 seconds after creation)',
-      COALESCE(OLD.hash, OLD.parameter_set_hash) USING ERRCODE = 'P0001';
+  IF OLD.created_at < now() - interval '10 seconds' THEN
+    RAISE EXCEPTION 'parameter set % is immutable (frozen 10 seconds after creation)', OLD.hash USING ERRCODE = 'P0001';
   END IF;
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;

@@ -31,11 +31,16 @@ export type WriteOutcome =
   | { status: 'APPLIED'; version: ConfigVersion; environment: LockedEnvironment; changedKeys: string[] }
   | { status: 'PENDING_APPROVAL'; changeRequest: ChangeRequest; environment: LockedEnvironment };
 
-/** Turns validator output into the error a client sees: DEPRECATED when deprecation is the only problem. */
+/**
+ * Turns validator output into the error a client sees. Writing a deprecated
+ * parameter or value is reported as DEPRECATED even when rules fail too: the
+ * rule failures are its consequence, and the #673 class of mistake deserves
+ * its own code. Every violation stays listed either way.
+ */
 export function violationsError(violations: Violation[]): AppError {
-  const deprecatedOnly = violations.every((v) => v.code === 'DEPRECATED_PARAMETER' || v.code === 'DEPRECATED_VALUE');
-  const summary = violations.map((v) => v.message).join(' ');
-  return new AppError(deprecatedOnly ? 'DEPRECATED' : 'VALIDATION_FAILED', summary, { violations });
+  const deprecated = violations.filter((v) => v.code === 'DEPRECATED_PARAMETER' || v.code === 'DEPRECATED_VALUE');
+  const summary = (deprecated.length ? deprecated : violations).map((v) => v.message).join(' ');
+  return new AppError(deprecated.length ? 'DEPRECATED' : 'VALIDATION_FAILED', summary, { violations });
 }
 
 /**

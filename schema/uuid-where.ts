@@ -1,0 +1,11 @@
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const nilUuid = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * A node lookup by a uuid key. A global id that decodes to something that is
+ * not a uuid names no row: it must read as "not found", not as a database
+ * fault (PostgreSQL rejects the cast).
+ */
+export function uuidWhere(id: string): { id: string } {
+  return { id: uuidPattern.test(id) ? id : nilUuid };
+}
