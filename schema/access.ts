@@ -1,4 +1,132 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { ServiceToken } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { RoleEnum } from './enums.ts';
 
-// Placeholder: filled in by its feature work.
-void builder;
+// Users and service tokens: admin business. No field here or on User ever
+// carries a password hash or a token hash; a new token's secret appears once,
+// in CreateServiceTokenPayload.
+
+builder.prismaNode('ServiceToken', {
+  id: { field: 'id' },
+  description: 'A machine credential (worker, orchestrator, Grafana) scoped to one environment.',
+  // Reachable through node(id:) too: only admins may see that a token exists.
+  authScopes: { admin: true },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    environment: t.relation('environment'),
+    createdBy: t.relation('createdBy'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    revoked: t.boolean({ resolve: (token) => token.revokedAt !== null }),
+    workers: t.relation('workers', { query: { orderBy: { name: 'asc' } } }),
+  }),
+});
+
+/** Accepts a raw uuid or a Relay global id of the given type. */
+function localId(id: string | number, typename: 'User' | 'ServiceToken'): string {
+  const raw = String(id);
+  try {
+    const decoded = decodeGlobalID(raw);
+    if (decoded.typename === typename) return decoded.id;
+  } catch {
+    // not a global id: a raw one
+  }
+  return raw;
+}
+
+builder.queryFields((t) => ({
+  users: t.prismaField({
+    type: ['User'],
+    authScopes: { admin: true },
+    resolve: (_query, _root, _args, { services, viewer }) => services.access.listUsers(viewer!),
+  }),
+  serviceTokens: t.prismaField({
+    type: ['ServiceToken'],
+    authScopes: { admin: true },
+    description: 'Newest first; revoked tokens only with includeRevoked.',
+    args: {
+      environment: t.arg.string({ required: false }),
+      includeRevoked: t.arg.boolean({ required: false }),
+    },
+    resolve: (_query, _root, args, { services, viewer }) => services.access.listServiceTokens(viewer!, args),
+  }),
+}));
+
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  fields: (t) => ({
+    username: t.string({ required: true, description: '^[a-z][a-z0-9._-]{2,31}$' }),
+    displayName: t.string({ required: true }),
+    role: t.field({ type: RoleEnum, required: true }),
+    password: t.string({ required: true, description: 'At least 12 characters.' }),
+  }),
+});
+
+const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    role: t.field({ type: RoleEnum, required: false }),
+    displayName: t.string({ required: false }),
+    disabled: t.boolean({ required: false, description: 'A disabled user cannot sign in; their sessions end at once.' }),
+  }),
+});
+
+const SetPasswordInput = builder.inputType('SetPasswordInput', {
+  fields: (t) => ({
+    id: t.id({ required: false, description: 'Another user (admins only); omitted: your own password.' }),
+    currentPassword: t.string({ required: false, description: 'Required for your own password.' }),
+    newPassword: t.string({ required: true, description: 'At least 12 characters.' }),
+  }),
+});
+
+const CreateServiceTokenInput = builder.inputType('CreateServiceTokenInput', {
+  fields: (t) => ({
+    environment: t.string({ required: true }),
+    name: t.string({ required: true, description: 'Unique among the environment\'s live tokens; audit rows name the token by it.' }),
+  }),
+});
+
+const CreateServiceTokenPayload = builder.objectRef<{ token: string; serviceToken: ServiceToken }>('CreateServiceTokenPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'The secret, shown this once: only its hash is stored. Send it as `Authorization: Bearer <token>`.' }),
+    serviceToken: t.prismaField({ type: 'ServiceToken', resolve: (_query, p) => p.serviceToken }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createUser: t.prismaField({
+    type: 'User',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateUserInput, required: true }) },
+    resolve: (_query, _root, { input }, { services, viewer }) => services.access.createUser(viewer!, input),
+  }),
+  updateUser: t.prismaField({
+    type: 'User',
+    authScopes: { admin: true },
+    description: 'Role, display name, disabled flag. An admin cannot demote or disable themselves.',
+    args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+    resolve: (_query, _root, { input }, { services, viewer }) =>
+      services.access.updateUser(viewer!, { ...input, id: localId(input.id, 'User') }),
+  }),
+  setPassword: t.prismaField({
+    type: 'User',
+    authScopes: { viewer: true },
+    description: 'Your own password (with the current one), or anyone\'s as an admin. Ends the user\'s other sessions.',
+    args: { input: t.arg({ type: SetPasswordInput, required: true }) },
+    resolve: (_query, _root, { input }, { services, viewer }) =>
+      services.access.setPassword(viewer!, { ...input, id: input.id == null ? null : localId(input.id, 'User') }),
+  }),
+  createServiceToken: t.field({
+    type: CreateServiceTokenPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateServiceTokenInput, required: true }) },
+    resolve: (_root, { input }, { services, viewer }) => services.access.createServiceToken(viewer!, input),
+  }),
+  revokeServiceToken: t.prismaField({
+    type: 'ServiceToken',
+    authScopes: { admin: true },
+    description: 'The token is refused (UNAUTHENTICATED) from its next request on.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, { id }, { services, viewer }) => services.access.revokeServiceToken(viewer!, localId(id, 'ServiceToken')),
+  }),
+}));

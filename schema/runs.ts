@@ -1,4 +1,95 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { Prisma } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { RunKindEnum, RunStatusEnum } from './enums.ts';
 
-// Placeholder: filled in by its feature work.
-void builder;
+// Readable by every signed-in caller, like parameter sets (see parameter-sets.ts).
+builder.prismaNode('Run', {
+  id: { field: 'id' },
+  description: 'An experiment, backtest, paper or live session, bound to the parameter set it ran under. Fetch one with node(id:).',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: RunKindEnum }),
+    name: t.exposeString('name'),
+    status: t.expose('status', { type: RunStatusEnum }),
+    parameterSet: t.relation('parameterSet'),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    createdBy: t.relation('createdBy', { nullable: true, description: 'The operator who registered it; null when a service token did (the audit trail names the token).' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+interface RunFilter {
+  kind?: Prisma.RunWhereInput['kind'] | null;
+  status?: Prisma.RunWhereInput['status'] | null;
+  parameterSetHash?: string | null;
+}
+
+function runWhere({ kind, status, parameterSetHash }: RunFilter): Prisma.RunWhereInput {
+  return {
+    ...(kind ? { kind } : {}),
+    ...(status ? { status } : {}),
+    ...(parameterSetHash ? { parameterSetHash } : {}),
+  };
+}
+
+builder.queryField('runs', (t) =>
+  t.prismaConnection({
+    type: 'Run',
+    cursor: 'id',
+    description: 'Newest first. `parameterSetHash` lists every run sharing one set.',
+    args: {
+      kind: t.arg({ type: RunKindEnum, required: false }),
+      status: t.arg({ type: RunStatusEnum, required: false }),
+      parameterSetHash: t.arg.string({ required: false }),
+    },
+    resolve: (query, _root, args, { services }) =>
+      services.prisma.run.findMany({ ...query, where: runWhere(args), orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] }),
+    totalCount: (_parent, args, { services }) => services.prisma.run.count({ where: runWhere(args) }),
+  }, {}));
+
+/** Accepts a raw uuid or a Relay global id of a Run. */
+function runId(id: string | number): string {
+  const raw = String(id);
+  try {
+    const decoded = decodeGlobalID(raw);
+    if (decoded.typename === 'Run') return decoded.id;
+  } catch {
+    // not a global id: a raw one
+  }
+  return raw;
+}
+
+const CreateRunInput = builder.inputType('CreateRunInput', {
+  fields: (t) => ({
+    kind: t.field({ type: RunKindEnum, required: true }),
+    name: t.string({ required: true }),
+    parameterSetHash: t.string({ required: true, description: 'An existing set (NOT_FOUND otherwise): every run is bound to one.' }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'A JSON object (crypto list, folds, trial, Airflow run id…).' }),
+  }),
+});
+
+const UpdateRunStatusInput = builder.inputType('UpdateRunStatusInput', {
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The run id (uuid or global id).' }),
+    status: t.field({ type: RunStatusEnum, required: true }),
+    endedAt: t.field({ type: 'DateTime', required: false, description: 'For SUCCEEDED, FAILED or CANCELLED; defaults to now.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createRun: t.prismaField({
+    type: 'Run',
+    authScopes: { editor: true, service: true },
+    args: { input: t.arg({ type: CreateRunInput, required: true }) },
+    resolve: (_query, _root, { input }, { services, viewer }) => services.runs.createRun(viewer!, input),
+  }),
+  updateRunStatus: t.prismaField({
+    type: 'Run',
+    authScopes: { editor: true, service: true },
+    description: 'PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLED; a terminal status is final (CONFLICT).',
+    args: { input: t.arg({ type: UpdateRunStatusInput, required: true }) },
+    resolve: (_query, _root, { input }, { services, viewer }) =>
+      services.runs.updateRunStatus(viewer!, { ...input, id: runId(input.id) }),
+  }),
+}));

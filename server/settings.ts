@@ -18,7 +18,9 @@ export type Settings = z.infer<typeof schema>;
  * message naming it (no silent defaults for what was set wrong).
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings & { dataDir: string } {
-  const parsed = schema.safeParse(env);
+  // An empty variable means "not set" (shells and CI often export VAR=).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid settings: ${problems}`);

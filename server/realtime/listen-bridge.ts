@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/create-metrics.ts';
 import type { AppPubSub, ConfigChangedEvent } from './pubsub.ts';
 
 /** Reads committed versions of one environment in (after, upTo], in order. */
-export async function readVersionEvents(prisma: PrismaClient, environment: string, after: number, upTo = Number.MAX_SAFE_INTEGER): Promise<ConfigChangedEvent[]> {
+export async function readVersionEvents(prisma: PrismaClient, environment: string, after: number, upTo = 2_147_483_647): Promise<ConfigChangedEvent[]> {
   const rows = await prisma.configVersion.findMany({
     where: { environment: { name: environment }, version: { gt: after, lte: upTo } },
     orderBy: { version: 'asc' },

@@ -12,11 +12,11 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
 }
 
-export type TestUser = keyof typeof testPasswords | { token: string } | null;
+export type TestUser = keyof typeof testPasswords | { token: string } | { authorization: string } | null;
 
 export function authorizationFor(user: TestUser): string | undefined {
   if (user === null) return undefined;
-  if (typeof user === 'object') return `Bearer ${user.token}`;
+  if (typeof user === 'object') return 'authorization' in user ? user.authorization : `Bearer ${user.token}`;
   return `Basic ${Buffer.from(`${user}:${testPasswords[user]}`).toString('base64')}`;
 }
 

@@ -1,6 +1,211 @@
+import type { Role, ServiceToken, User } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Viewer } from '../../auth/viewer.ts';
+import { hasRole } from '../../auth/viewer.ts';
+import { generateSecret, hashSecret } from '../../auth/secret-token.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { CoreDeps } from '../../core-deps.ts';
+import { appendAudit } from '../audit/append-audit.ts';
+import { lockEnvironment } from '../configuration/lock-environment.ts';
 
-// Placeholder: filled in by its feature work.
-export function createAccessService(_deps: CoreDeps) {
-  return {};
+type Operator = Extract<Viewer, { kind: 'user' }>;
+
+export interface CreateUserInput {
+  username: string;
+  displayName: string;
+  role: Role;
+  password: string;
 }
+
+export interface UpdateUserInput {
+  id: string;
+  role?: Role | null;
+  displayName?: string | null;
+  disabled?: boolean | null;
+}
+
+export interface SetPasswordInput {
+  /** Omitted: the caller's own password. */
+  id?: string | null;
+  currentPassword?: string | null;
+  newPassword: string;
+}
+
+const usernamePattern = /^[a-z][a-z0-9._-]{2,31}$/;
+const minPasswordLength = 12;
+// Argon2 hashes whatever it is given: a cap keeps a megabyte "password" from costing a megabyte of hashing.
+const maxPasswordLength = 1024;
+const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+function requireAdmin(viewer: Viewer, what: string): Operator {
+  if (viewer.kind !== 'user' || !hasRole(viewer, 'ADMIN')) throw forbidden(`Only an admin can ${what}.`);
+  return viewer;
+}
+
+function assertPassword(password: string, field = 'newPassword'): void {
+  if (password.length < minPasswordLength) throw badRequest(`A password has at least ${minPasswordLength} characters.`, { field });
+  if (password.length > maxPasswordLength) throw badRequest(`A password has at most ${maxPasswordLength} characters.`, { field });
+}
+
+function cleanDisplayName(displayName: string): string {
+  const trimmed = displayName.trim();
+  if (trimmed.length === 0 || trimmed.length > 100) throw badRequest('A display name has 1 to 100 characters.', { field: 'displayName' });
+  return trimmed;
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+/**
+ * Who may sign in and which machines may call: users with roles, and
+ * service tokens scoped to one environment. Secrets never leave this module
+ * except once: a new token is returned to the admin who created it. Audit
+ * rows and logs name users and tokens, never a password, hash or token.
+ */
+export function createAccessService({ prisma, hasher, logger }: CoreDeps) {
+  async function findUser(id: string): Promise<User> {
+    const user = isUuid(id) ? await prisma.user.findUnique({ where: { id } }) : null;
+    if (!user) throw notFound('User', id);
+    return user;
+  }
+
+  return {
+    async listUsers(viewer: Viewer): Promise<User[]> {
+      requireAdmin(viewer, 'list users');
+      return prisma.user.findMany({ orderBy: { username: 'asc' } });
+    },
+
+    async createUser(viewer: Viewer, input: CreateUserInput): Promise<User> {
+      const admin = requireAdmin(viewer, 'create users');
+      const username = input.username.trim();
+      if (!usernamePattern.test(username)) {
+        throw badRequest('A user name starts with a lowercase letter and has 3 to 32 lowercase letters, digits, dots, dashes or underscores.', { field: 'username' });
+      }
+      const displayName = cleanDisplayName(input.displayName);
+      assertPassword(input.password, 'password');
+      const conflict = () => new AppError('CONFLICT', `A user named ${username} already exists.`, { username });
+      if (await prisma.user.findUnique({ where: { username }, select: { id: true } })) throw conflict();
+      const passwordHash = await hasher.hash(input.password);
+      try {
+        const user = await inTransaction(prisma, async (tx) => {
+          const created = await tx.user.create({ data: { username, displayName, role: input.role, passwordHash } });
+          await appendAudit(tx, [{ action: 'user_created', actor: admin.username, subjectId: created.id, details: { username, displayName, role: input.role } }]);
+          return created;
+        });
+        logger.info({ event: 'user_created', user: username, role: user.role, created_by: admin.username }, 'user created');
+        return user;
+      } catch (error) {
+        // Two admins creating the same name at once: the unique index decides.
+        if (isUniqueViolation(error)) throw conflict();
+        throw error;
+      }
+    },
+
+    async updateUser(viewer: Viewer, input: UpdateUserInput): Promise<User> {
+      const admin = requireAdmin(viewer, 'change users');
+      const user = await findUser(input.id);
+      if (input.role == null && input.displayName == null && input.disabled == null) throw badRequest('Give a role, a display name or the disabled flag to change.');
+      // The acting admin stays an enabled admin, so the platform always keeps one.
+      if (user.id === admin.userId && ((input.role != null && input.role !== 'ADMIN') || input.disabled === true)) {
+        throw forbidden('You cannot demote or disable yourself: ask another admin.');
+      }
+      const data: Partial<Pick<User, 'role' | 'displayName' | 'disabled'>> = {};
+      if (input.role != null && input.role !== user.role) data.role = input.role;
+      if (input.displayName != null) {
+        const displayName = cleanDisplayName(input.displayName);
+        if (displayName !== user.displayName) data.displayName = displayName;
+      }
+      if (input.disabled != null && input.disabled !== user.disabled) data.disabled = input.disabled;
+      if (Object.keys(data).length === 0) return user;
+      const changes = Object.fromEntries(Object.entries(data).map(([field, after]) => [field, { before: user[field as keyof typeof data], after }]));
+      const updated = await inTransaction(prisma, async (tx) => {
+        const saved = await tx.user.update({ where: { id: user.id }, data });
+        // A disabled user's sessions end now, not when they expire.
+        if (data.disabled) await tx.session.deleteMany({ where: { userId: user.id } });
+        await appendAudit(tx, [{ action: 'user_updated', actor: admin.username, subjectId: user.id, details: { username: user.username, changes } }]);
+        return saved;
+      });
+      logger.info({ event: 'user_updated', user: user.username, fields: Object.keys(data), updated_by: admin.username }, 'user updated');
+      return updated;
+    },
+
+    /**
+     * Your own password needs the current one (a stolen session alone cannot
+     * take the account over); an admin may set anyone else's. Every other
+     * session of that user ends.
+     */
+    async setPassword(viewer: Viewer, input: SetPasswordInput): Promise<User> {
+      if (viewer.kind !== 'user') throw forbidden('Service tokens have no password.');
+      const targetId = input.id ?? viewer.userId;
+      const own = targetId === viewer.userId;
+      if (!own) requireAdmin(viewer, 'set another user\'s password');
+      const user = await findUser(targetId);
+      assertPassword(input.newPassword);
+      if (own) {
+        if (!input.currentPassword || !(await hasher.verify(user.passwordHash, input.currentPassword))) {
+          throw forbidden('The current password is wrong.');
+        }
+      }
+      const passwordHash = await hasher.hash(input.newPassword);
+      const updated = await inTransaction(prisma, async (tx) => {
+        const saved = await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+        await tx.session.deleteMany({ where: { userId: user.id, ...(own && viewer.sessionId ? { id: { not: viewer.sessionId } } : {}) } });
+        await appendAudit(tx, [{ action: 'user_updated', actor: viewer.username, subjectId: user.id, details: { username: user.username, passwordChanged: true } }]);
+        return saved;
+      });
+      logger.info({ event: 'user_password_changed', user: user.username, changed_by: viewer.username }, 'password changed');
+      return updated;
+    },
+
+    async listServiceTokens(viewer: Viewer, filter: { environment?: string | null; includeRevoked?: boolean | null } = {}): Promise<ServiceToken[]> {
+      requireAdmin(viewer, 'list service tokens');
+      return prisma.serviceToken.findMany({
+        where: {
+          ...(filter.environment ? { environment: { name: filter.environment } } : {}),
+          ...(filter.includeRevoked ? {} : { revokedAt: null }),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      });
+    },
+
+    /** The token itself is returned here and never again: only its sha256 is stored. */
+    async createServiceToken(viewer: Viewer, input: { environment: string; name: string }): Promise<{ token: string; serviceToken: ServiceToken }> {
+      const admin = requireAdmin(viewer, 'create service tokens');
+      const name = input.name.trim();
+      if (name.length === 0 || name.length > 100) throw badRequest('A token name has 1 to 100 characters.', { field: 'name' });
+      const token = generateSecret('ucp');
+      const serviceToken = await inTransaction(prisma, async (tx) => {
+        const environment = await lockEnvironment(tx, input.environment, { forUpdate: false });
+        // The audit trail names a token by name ("token:<name>"): two live
+        // tokens with one name in one environment would be indistinguishable.
+        const clash = await tx.serviceToken.findFirst({ where: { environmentId: environment.id, name, revokedAt: null }, select: { id: true } });
+        if (clash) throw new AppError('CONFLICT', `${environment.name} already has a live token named ${name}: revoke it or pick another name.`, { name });
+        const created = await tx.serviceToken.create({
+          data: { name, tokenHash: hashSecret(token), environmentId: environment.id, createdById: admin.userId },
+        });
+        await appendAudit(tx, [{ action: 'service_token_created', actor: admin.username, environmentId: environment.id, subjectId: created.id, details: { name } }]);
+        return created;
+      });
+      logger.info({ event: 'service_token_created', token_id: serviceToken.id, name, env: input.environment, created_by: admin.username }, 'service token created');
+      return { token, serviceToken };
+    },
+
+    /** Takes effect on the next request: the authenticator refuses revoked tokens (UNAUTHENTICATED). */
+    async revokeServiceToken(viewer: Viewer, id: string): Promise<ServiceToken> {
+      const admin = requireAdmin(viewer, 'revoke service tokens');
+      const revoked = await inTransaction(prisma, async (tx) => {
+        const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM service_tokens WHERE id = ${id}::uuid FOR UPDATE` : [];
+        if (!locked[0]) throw notFound('Service token', id);
+        const token = await tx.serviceToken.findUniqueOrThrow({ where: { id } });
+        if (token.revokedAt) throw new AppError('CONFLICT', `Token ${token.name} was already revoked at ${token.revokedAt.toISOString()}.`, { revokedAt: token.revokedAt.toISOString() });
+        const saved = await tx.serviceToken.update({ where: { id }, data: { revokedAt: new Date() } });
+        await appendAudit(tx, [{ action: 'service_token_revoked', actor: admin.username, environmentId: token.environmentId, subjectId: token.id, details: { name: token.name } }]);
+        return saved;
+      });
+      logger.info({ event: 'service_token_revoked', token_id: revoked.id, name: revoked.name, revoked_by: admin.username }, 'service token revoked');
+      return revoked;
+    },
+  };
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;

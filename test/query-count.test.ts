@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
+
+/**
+ * The number of SQL statements a request makes must not grow with the length
+ * of the lists it returns (no N+1): plugin-prisma folds relations into one
+ * query per level, and the catalog comes from a cache.
+ */
+describe('SQL statements per request', () => {
+  let t: TestApp;
+  let counting = false;
+  let count = 0;
+  beforeAll(async () => {
+    t = await startTestApp({ onQuery: (e) => { if (counting) { count += 1; if (process.env.SHOW_SQL) console.log(e.query.slice(0, 120)); } } });
+    // Enough history to page through.
+    let version = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion;
+    // The LISTEN bridge reads each new version in the background; wait until
+    // it has published the last one so its reads do not land in a count.
+    const published = t.app.services.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
+    for (let i = 0; i < 60; i += 1) {
+      const response = await t.gql(`mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version } } }`, {
+        input: { environment: 'dev', expectedVersion: version, reason: `history ${i}`, changes: [{ name: 'CVN_ATR_PERIOD', value: String(10 + (i % 20)) }] },
+      }, i % 2 ? 'editor' : 'approver');
+      version = expectData(response).updateConfig.version.version;
+    }
+    for (let event = await published.next(); event.value.version < version; event = await published.next());
+    await published.return?.();
+  });
+  afterAll(() => t.close());
+
+  async function statements(query: string, variables: Record<string, unknown>): Promise<number> {
+    count = 0;
+    counting = true;
+    try {
+      expectData(await t.gql(query, variables, 'viewer'));
+    } finally {
+      counting = false;
+    }
+    return count;
+  }
+
+  it('version history with authors and changes: the same statements for 5 and 50 versions', async () => {
+    const query = `query($n: Int!) { environment(name: "dev") { versions(first: $n) { edges { node { version author { username } approver { username } changes { name before after parameter { name critical } } } } } } }`;
+    const few = await statements(query, { n: 5 });
+    const many = await statements(query, { n: 50 });
+    expect(many).toBe(few);
+    expect(few).toBeLessThanOrEqual(8);
+  });
+
+  it('catalog pages: the same statements for 10 and 500 entries', async () => {
+    const query = `query($n: Int!) { catalog(first: $n) { totalCount edges { node { name type group replacement { name } } } } }`;
+    const few = await statements(query, { n: 10 });
+    const many = await statements(query, { n: 500 });
+    expect(many).toBe(few);
+  });
+
+  it('typed values of every parameter of every environment: a fixed number of statements', async () => {
+    const query = `{ environments { name values { name value typed entry { type critical hotReloadable } } } }`;
+    const all = await statements(query, {});
+    const one = await statements(`{ environments { name values(names: ["CVN_ATR_PERIOD"]) { name typed } } }`, {});
+    expect(all).toBe(one);
+  });
+});
