@@ -43,7 +43,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
-    maxConnectionSize: 500,
+    maxConnectionSize: 1000,
     defaultConnectionSize: 50,
   },
   relay: {

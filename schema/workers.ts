@@ -94,15 +94,21 @@ builder.mutationFields((t) => ({
     authScopes: { service: true },
     description: 'A worker declares itself with its environment\'s service token.',
     args: { input: t.arg({ type: RegisterWorkerInput, required: true }) },
-    resolve: (_query, _root, { input }, { services, viewer }) => services.workers.registerWorker(viewer!, input),
+    // Re-read with the query's selection: lagVersions needs the environment row.
+    resolve: async (query, _root, { input }, { services, viewer }) => {
+      const { id } = await services.workers.registerWorker(viewer!, input);
+      return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
   reportWorkerStatus: t.prismaField({
     type: 'Worker',
     authScopes: { service: true },
     description: 'Heartbeat and state of a worker registered by the calling token (FORBIDDEN for any other).',
     args: { input: t.arg({ type: ReportWorkerStatusInput, required: true }) },
-    resolve: (_query, _root, { input }, { services, viewer }) =>
-      services.workers.reportWorkerStatus(viewer!, { ...input, workerId: workerId(input.workerId) }),
+    resolve: async (query, _root, { input }, { services, viewer }) => {
+      const { id } = await services.workers.reportWorkerStatus(viewer!, { ...input, workerId: workerId(input.workerId) });
+      return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
 }));
 
