@@ -257,6 +257,7 @@ const ConfigChangedEventRef = builder.objectRef<ConfigChangedEvent>('ConfigChang
     version: t.exposeInt('version'),
     kind: t.expose('kind', { type: VersionKindEnum }),
     changedKeys: t.exposeStringList('changedKeys'),
+    changes: t.field({ type: [ValueDiffRef], description: 'Each changed parameter with its value before and after.', resolve: (e) => e.changes }),
     author: t.exposeString('author'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.ts';
 // Each domain module registers its types, queries, mutations and
 // subscriptions on the one builder, the way subgraphs compose a supergraph.
@@ -15,6 +15,7 @@ import './parameter-sets.ts';
 import './runs.ts';
 import './workers.ts';
 import './access.ts';
+import './worker-applies.ts';
 
 let schema: GraphQLSchema | undefined;
 
@@ -26,4 +27,9 @@ export function buildSchema(): GraphQLSchema {
 
 export function printableSchema(): GraphQLSchema {
   return lexicographicSortSchema(buildSchema());
+}
+
+/** The committed SDL text, printed by the same graphql module that built the schema. */
+export function schemaSDL(): string {
+  return `${printSchema(printableSchema())}\n`;
 }

@@ -31,6 +31,7 @@ if (!alreadySeeded) {
 const app = await createApp({
   database, logger, hasher, port: settings.PORT, host: settings.HOST,
   secureCookies: settings.SECURE_COOKIES, sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
+  fallback: (await import('./http/serve-console.ts')).createConsoleFallback(),
 });
 
 process.stdout.write([

@@ -66,6 +66,14 @@ describe('parameter sets and runs', () => {
       expect(audit.rows).toEqual([{ actor: 'editor', details: expect.objectContaining({ codeVersion, factors: ['fold', 'pte'] }) }]);
     });
 
+    it('turns concurrent freezes of the same content into one row, created once', async () => {
+      const input = { environment: 'dev', factors: { race: true }, codeVersion };
+      const payloads = (await Promise.all(Array.from({ length: 5 }, () => freeze(input)))).map((r) => expectData(r).createParameterSet);
+      expect(new Set(payloads.map((p) => p.parameterSet.hash)).size).toBe(1);
+      expect(payloads.filter((p) => p.created)).toHaveLength(1);
+      expect(await rowCount(payloads[0].parameterSet.hash)).toBe(1);
+    });
+
     it('gives the same values from another environment the same hash (environment is provenance)', async () => {
       const input = { factors: { trial: 1 }, codeVersion };
       const dev = expectData(await freeze({ ...input, environment: 'dev' })).createParameterSet;

@@ -31,7 +31,7 @@ function whenListening(pubsub: AppPubSub, topic: 'workerStatusChanged'): Promise
   const original = pubsub.subscribe;
   return new Promise((resolve) => {
     pubsub.subscribe = ((...args: Parameters<AppPubSub['subscribe']>) => {
-      const source = (original as (...a: unknown[]) => AsyncIterable<unknown>).apply(pubsub, args);
+      const source = (original as unknown as (...a: unknown[]) => AsyncIterable<unknown>).apply(pubsub, args);
       if (args[0] !== topic) return source;
       pubsub.subscribe = original;
       return {

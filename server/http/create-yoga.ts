@@ -5,6 +5,7 @@ import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { csrfCookieName, csrfHeaderName } from '../auth/authenticator.ts';
 import { findAppError, toGraphQLError } from '../errors/to-graphql-error.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
+import { createLoaders } from '../graphql-loaders.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Services } from '../services.ts';
 
@@ -55,7 +56,7 @@ export function createAppYoga({ schema, services, logger }: { schema: GraphQLSch
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and
       // hands the viewer in; there is no HTTP request to read over a socket.
       const fromSocket = (initial as { socketViewer?: GraphQLContext['viewer'] }).socketViewer;
-      if (fromSocket !== undefined) return { viewer: fromSocket, services };
+      if (fromSocket !== undefined) return { viewer: fromSocket, services, loaders: createLoaders(services.prisma) };
       const { request } = initial as { request: Request };
       const method = request.method.toUpperCase();
       const viewer = await services.authenticator.authenticate({
@@ -65,7 +66,7 @@ export function createAppYoga({ schema, services, logger }: { schema: GraphQLSch
         // Yoga refuses mutations over GET, so reads by GET cannot change anything.
         csrfExempt: method === 'GET' || method === 'HEAD',
       });
-      return { viewer, services };
+      return { viewer, services, loaders: createLoaders(services.prisma) };
     },
   });
 }

@@ -48,6 +48,9 @@ export async function startHttpServer({ schema, services, bridge, logger, port =
         return sendJson(res, database && listen ? 200 : 503, { status: database && listen ? 'ready' : 'not ready', database, listen });
       }
       if (path === '/metrics') {
+        // Lag is a property of the database state, so it is read at scrape time.
+        await services.workers.refreshLagMetrics().catch((error: unknown) =>
+          logger.warn({ event: 'lag_metrics_failed', err: error instanceof Error ? error.message : String(error) }, 'could not compute worker lag'));
         res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
         return res.end(await services.metrics.registry.metrics());
       }

@@ -12,7 +12,7 @@ export async function readVersionEvents(prisma: PrismaClient, environment: strin
     select: {
       version: true, kind: true, createdAt: true,
       author: { select: { username: true } },
-      changes: { select: { parameterName: true }, orderBy: { parameterName: 'asc' } },
+      changes: { select: { parameterName: true, before: true, after: true }, orderBy: { parameterName: 'asc' } },
     },
   });
   return rows.map((row) => ({
@@ -20,6 +20,7 @@ export async function readVersionEvents(prisma: PrismaClient, environment: strin
     version: row.version,
     kind: row.kind,
     changedKeys: row.changes.map((c) => c.parameterName),
+    changes: row.changes.map((c) => ({ name: c.parameterName, before: c.before, after: c.after })),
     author: row.author.username,
     createdAt: row.createdAt,
   }));

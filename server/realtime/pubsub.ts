@@ -7,6 +7,8 @@ export interface ConfigChangedEvent {
   version: number;
   kind: VersionKind;
   changedKeys: string[];
+  /** The new values, so a subscriber can apply a version without another round trip. */
+  changes: { name: string; before: string | null; after: string | null }[];
   author: string;
   createdAt: Date;
 }

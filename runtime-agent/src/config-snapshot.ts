@@ -1,0 +1,181 @@
+// An immutable, version-tagged view of the parameters a worker consumes,
+// typed by the catalog. A worker reads every value of one decision cycle from
+// one snapshot, so all of them come from the same version.
+import { InvalidParameterError, UndeclaredParameterError, type ParameterProblem } from './errors.ts';
+
+export type ParameterType = 'INT' | 'FLOAT' | 'BOOL' | 'ENUM' | 'STRING';
+export type TypedValue = number | boolean | string;
+
+/** The catalog fields the agent needs (the `entry` of the API's ParameterValue). */
+export interface CatalogEntryInfo {
+  name: string;
+  type: ParameterType;
+  category: string;
+  hotReloadable: boolean;
+  deprecated: boolean;
+  replacement: string | null;
+  allowedValues: readonly string[];
+  minValue: number | null;
+  maxValue: number | null;
+}
+
+const INT_PATTERN = /^(?:0|-?[1-9][0-9]*)$/;
+const FLOAT_PATTERN = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+export type DecodeResult = { ok: true; value: TypedValue } | { ok: false; message: string };
+
+/**
+ * The stored string (ADR-59) as its catalog type; the same canonical syntax
+ * the server accepts. `strict` also checks bounds and allowed values (used by
+ * ready()); reads type only, because a value outside a since-tightened range
+ * is still the value in force.
+ */
+export function decodeValue(entry: CatalogEntryInfo, raw: string, strict = false): DecodeResult {
+  switch (entry.type) {
+    case 'INT':
+    case 'FLOAT': {
+      const pattern = entry.type === 'INT' ? INT_PATTERN : FLOAT_PATTERN;
+      const value = Number(raw);
+      if (!pattern.test(raw) || !Number.isFinite(value) || (entry.type === 'INT' && !Number.isSafeInteger(value))) {
+        return { ok: false, message: `${entry.name} must be ${entry.type === 'INT' ? 'an integer' : 'a number'}; got ${JSON.stringify(raw)}.` };
+      }
+      if (strict && ((entry.minValue !== null && value < entry.minValue) || (entry.maxValue !== null && value > entry.maxValue))) {
+        return { ok: false, message: `${entry.name} must be between ${entry.minValue ?? '-∞'} and ${entry.maxValue ?? '∞'}; got ${raw}.` };
+      }
+      return { ok: true, value };
+    }
+    case 'BOOL':
+      if (raw === 'true' || raw === 'false') return { ok: true, value: raw === 'true' };
+      return { ok: false, message: `${entry.name} must be true or false; got ${JSON.stringify(raw)}.` };
+    case 'ENUM':
+      if (strict && !entry.allowedValues.includes(raw)) {
+        return { ok: false, message: `${entry.name} must be one of ${entry.allowedValues.join(', ')}; got ${JSON.stringify(raw)}.` };
+      }
+      return { ok: true, value: raw };
+    case 'STRING':
+      return { ok: true, value: raw };
+    default:
+      return { ok: false, message: `${(entry as CatalogEntryInfo).name} has a type this agent does not know: ${String((entry as CatalogEntryInfo).type)}.` };
+  }
+}
+
+/**
+ * Why the consumed parameters cannot be used, one problem per name: not in
+ * the catalog or without a value (MISSING), deprecated (DEPRECATED, naming its
+ * replacement), or not a valid value of its type (INVALID). Empty: usable.
+ */
+export function findProblems(
+  consumes: readonly string[],
+  catalog: ReadonlyMap<string, CatalogEntryInfo>,
+  values: Readonly<Record<string, string>>,
+): ParameterProblem[] {
+  const problems: ParameterProblem[] = [];
+  for (const name of consumes) {
+    const entry = catalog.get(name);
+    if (!entry) {
+      problems.push({ name, reason: 'MISSING', message: 'not in the catalog' });
+      continue;
+    }
+    if (entry.deprecated) {
+      problems.push({ name, reason: 'DEPRECATED', message: entry.replacement ? `replaced by ${entry.replacement}` : 'deprecated' });
+      continue;
+    }
+    const raw = Object.hasOwn(values, name) ? values[name] : undefined;
+    if (raw === undefined) {
+      problems.push({ name, reason: 'MISSING', message: 'the environment has no value' });
+      continue;
+    }
+    const decoded = decodeValue(entry, raw, true);
+    if (!decoded.ok) problems.push({ name, reason: 'INVALID', message: decoded.message });
+  }
+  return problems;
+}
+
+export interface ConfigSnapshotInit<N extends string> {
+  version: number;
+  consumes: readonly N[];
+  catalog: ReadonlyMap<string, CatalogEntryInfo>;
+  /** Raw values; only the consumed names are kept. */
+  values: Readonly<Record<string, string>>;
+}
+
+/**
+ * Frozen: a worker may hold one across awaits and read it later, and it will
+ * still describe exactly `version`. `N` is the union of declared names, so a
+ * typo is a compile error; at run time an undeclared name throws.
+ */
+export class ConfigSnapshot<N extends string = string> {
+  /** The configuration version these values belong to. */
+  readonly version: number;
+  /** The raw strings (ADR-59) of the consumed parameters. */
+  readonly values: Readonly<Record<N, string>>;
+  readonly #typed: ReadonlyMap<string, DecodeResult>;
+  readonly #consumes: ReadonlySet<string>;
+  readonly #catalog: ReadonlyMap<string, CatalogEntryInfo>;
+
+  constructor({ version, consumes, catalog, values }: ConfigSnapshotInit<N>) {
+    this.version = version;
+    this.#consumes = new Set(consumes);
+    this.#catalog = catalog;
+    const kept = {} as Record<N, string>;
+    const typed = new Map<string, DecodeResult>();
+    for (const name of consumes) {
+      const raw = Object.hasOwn(values, name) ? values[name] : undefined;
+      const entry = catalog.get(name);
+      if (raw === undefined || !entry) continue;
+      kept[name] = raw;
+      typed.set(name, decodeValue(entry, raw));
+    }
+    this.values = Object.freeze(kept);
+    this.#typed = typed;
+    Object.freeze(this);
+  }
+
+  /** The declared names. */
+  get names(): N[] {
+    return [...this.#consumes] as N[];
+  }
+
+  /** True when `name` is declared and has a value of its type. */
+  has(name: string): boolean {
+    return this.#consumes.has(name) && this.#typed.get(name)?.ok === true;
+  }
+
+  /** The catalog entry the value is typed by (undefined for an undeclared or unknown name). */
+  entry(name: N): CatalogEntryInfo | undefined {
+    return this.#consumes.has(name) ? this.#catalog.get(name) : undefined;
+  }
+
+  /** The typed value: number (INT, FLOAT), boolean (BOOL) or string (ENUM, STRING). Throws for an undeclared name. */
+  get(name: N): TypedValue {
+    if (!this.#consumes.has(name)) throw new UndeclaredParameterError(name);
+    const decoded = this.#typed.get(name);
+    if (!decoded) throw new InvalidParameterError(name, `${name} has no value in version ${this.version}.`);
+    if (!decoded.ok) throw new InvalidParameterError(name, decoded.message);
+    return decoded.value;
+  }
+
+  getNumber(name: N): number {
+    return this.#expect(name, 'number') as number;
+  }
+  getBoolean(name: N): boolean {
+    return this.#expect(name, 'boolean') as boolean;
+  }
+  /** ENUM and STRING parameters. */
+  getString(name: N): string {
+    return this.#expect(name, 'string') as string;
+  }
+
+  /** A new snapshot at `version` with `changes` (raw strings) applied over this one. */
+  with(version: number, changes: ReadonlyMap<string, string>): ConfigSnapshot<N> {
+    const values: Record<string, string> = { ...this.values };
+    for (const [name, value] of changes) values[name] = value;
+    return new ConfigSnapshot<N>({ version, consumes: [...this.#consumes] as N[], catalog: this.#catalog, values });
+  }
+
+  #expect(name: N, type: 'number' | 'boolean' | 'string'): TypedValue {
+    const value = this.get(name);
+    if (typeof value !== type) throw new InvalidParameterError(name, `${name} is a ${typeof value}, not a ${type}.`);
+    return value;
+  }
+}

@@ -1,0 +1,57 @@
+// One error base with a machine-readable code; one small subclass per cause.
+
+export type AgentErrorCode =
+  | 'UNDECLARED_PARAMETER'
+  | 'INVALID_PARAMETER'
+  | 'NOT_READY'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'API_ERROR'
+  | 'CLOSED'
+  | 'BOUNDARY_MISUSE';
+
+export class AgentError extends Error {
+  constructor(readonly code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Reading a parameter the worker did not declare in `consumes`: a bug in the worker, never a default. */
+export class UndeclaredParameterError extends AgentError {
+  constructor(readonly parameter: string) {
+    super('UNDECLARED_PARAMETER', `${parameter} is not in this worker's consumes list; declare it before reading it.`);
+  }
+}
+
+/** A declared parameter whose value cannot be read as asked (missing, wrong type). */
+export class InvalidParameterError extends AgentError {
+  constructor(readonly parameter: string, message: string) {
+    super('INVALID_PARAMETER', message);
+  }
+}
+
+export type ProblemReason = 'MISSING' | 'DEPRECATED' | 'INVALID';
+export interface ParameterProblem {
+  name: string;
+  reason: ProblemReason;
+  message: string;
+}
+
+/** ready() refused: the listed consumed parameters are missing, deprecated or invalid (ADR-25). */
+export class ConfigNotReadyError extends AgentError {
+  constructor(readonly problems: ParameterProblem[]) {
+    super('NOT_READY', `Configuration not usable: ${problems.map((p) => `${p.name} (${p.reason.toLowerCase()}: ${p.message})`).join('; ')}`);
+  }
+  /** The offending parameter names. */
+  get names(): string[] {
+    return this.problems.map((p) => p.name);
+  }
+}
+
+/** The API refused or failed a request; `apiCode` is the server's extensions.code when it gave one. */
+export class ApiError extends AgentError {
+  constructor(code: AgentErrorCode, message: string, readonly apiCode?: string, readonly fatal = false) {
+    super(code, message);
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { Boundary, boundaryFor, categoryBoundary, type ParameterCategory } from '../src/boundary-policy.ts';
+
+const categories: ParameterCategory[] = ['THRESHOLD', 'FILTER_FLAG', 'COOLDOWN', 'RISK_LIMIT', 'MODEL', 'FEATURE_ENGINEERING', 'EXECUTION', 'COST', 'HPO'];
+
+describe('boundary policy (architecture §7)', () => {
+  it('maps every category of the schema, and nothing else', () => {
+    expect(Object.keys(categoryBoundary).sort()).toEqual([...categories].sort());
+    expect(Object.isFrozen(categoryBoundary)).toBe(true);
+  });
+
+  it.each([
+    ['THRESHOLD', Boundary.CycleEnd],
+    ['FILTER_FLAG', Boundary.CycleEnd],
+    ['COOLDOWN', Boundary.CycleEnd],
+    ['EXECUTION', Boundary.CycleEnd],
+    ['COST', Boundary.CycleEnd],
+    ['MODEL', Boundary.CycleEnd],
+    ['HPO', Boundary.CycleEnd],
+    ['RISK_LIMIT', Boundary.NoPosition],
+    ['FEATURE_ENGINEERING', Boundary.Restart],
+  ] as const)('hot-reloadable %s applies at %s', (category, boundary) => {
+    expect(boundaryFor({ category, hotReloadable: true })).toBe(boundary);
+  });
+
+  it.each(categories)('a %s parameter that is not hot-reloadable is never applied live', (category) => {
+    expect(boundaryFor({ category, hotReloadable: false })).toBe(Boundary.Restart);
+  });
+
+  it('an unknown category (server ahead of the agent) waits for a restart', () => {
+    expect(boundaryFor({ category: 'QUANTUM', hotReloadable: true })).toBe(Boundary.Restart);
+    expect(boundaryFor({ category: 'toString', hotReloadable: true })).toBe(Boundary.Restart);
+  });
+});

@@ -1,0 +1,122 @@
+import type { CombinedError } from 'urql';
+
+/** The codes the API puts in extensions.code (server/errors/app-error.ts). */
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'VALIDATION_FAILED'
+  | 'VERSION_CONFLICT'
+  | 'FROZEN'
+  | 'APPROVAL_REQUIRED'
+  | 'NOT_FOUND'
+  | 'DEPRECATED'
+  | 'CONFLICT'
+  | 'BAD_REQUEST'
+  | 'NETWORK'
+  | 'UNKNOWN';
+
+export interface ApiViolation {
+  code: string;
+  message: string;
+  parameter?: string | null;
+  rule?: string | null;
+}
+
+/** An API failure sorted by what it is about, so each sentence can sit next to its field. */
+export interface DescribedError {
+  code: ApiErrorCode;
+  /** The sentence for the form as a whole (next to the submit button). */
+  summary: string;
+  /** Sentences about one parameter each. */
+  byParameter: Map<string, string[]>;
+  /** Sentences about one cross-parameter rule each. */
+  byRule: Map<string, string>;
+  currentVersion?: number;
+  frozen?: { reason: string; endsAt: string };
+  approvalParameters?: string[];
+}
+
+const formatTime = (iso: string) => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+};
+
+function add(map: Map<string, string[]>, key: string, sentence: string) {
+  const list = map.get(key) ?? [];
+  if (!list.includes(sentence)) list.push(sentence);
+  map.set(key, list);
+}
+
+/**
+ * Turns a urql error into sentences a person understands. The server's
+ * messages are already written for operators; this adds what to do next and
+ * sorts violations by parameter and rule.
+ */
+export function describeApiError(error: CombinedError): DescribedError {
+  const byParameter = new Map<string, string[]>();
+  const byRule = new Map<string, string>();
+  if (error.networkError && error.graphQLErrors.length === 0) {
+    return { code: 'NETWORK', summary: 'The server could not be reached. Check your connection and try again; nothing was saved.', byParameter, byRule };
+  }
+  const first = error.graphQLErrors[0];
+  const extensions = (first?.extensions ?? {}) as Record<string, unknown>;
+  const code = (typeof extensions.code === 'string' ? extensions.code : 'UNKNOWN') as ApiErrorCode;
+  const message = first?.message ?? error.message;
+  const described: DescribedError = { code, summary: message, byParameter, byRule };
+
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      described.summary = 'Your session has ended. Sign in again to continue; your unsaved edits stay on this page.';
+      break;
+    case 'FORBIDDEN':
+      described.summary = `Your role does not allow this: ${message}`;
+      break;
+    case 'VALIDATION_FAILED':
+    case 'DEPRECATED': {
+      const violations = Array.isArray(extensions.violations) ? (extensions.violations as ApiViolation[]) : [];
+      for (const violation of violations) {
+        if (violation.parameter) add(byParameter, violation.parameter, violation.message);
+        else if (violation.rule) byRule.set(violation.rule, violation.message);
+      }
+      described.summary =
+        violations.length === 0
+          ? message
+          : code === 'DEPRECATED'
+            ? 'Some values are deprecated: fix the fields marked below and save again.'
+            : `The server refused ${violations.length === 1 ? 'one value or rule' : `${violations.length} values or rules`}: fix what is marked below and save again.`;
+      break;
+    }
+    case 'VERSION_CONFLICT': {
+      const current = typeof extensions.currentVersion === 'number' ? extensions.currentVersion : undefined;
+      described.currentVersion = current;
+      described.summary = `Someone else saved${current !== undefined ? ` version ${current}` : ''} while you were editing. The page now shows the new state with your edits kept; review the recomputed diff and save again.`;
+      break;
+    }
+    case 'FROZEN': {
+      const reason = typeof extensions.reason === 'string' ? extensions.reason : '';
+      const endsAt = typeof extensions.endsAt === 'string' ? extensions.endsAt : '';
+      described.frozen = { reason, endsAt };
+      described.summary = `Saving is disabled: the environment is frozen${endsAt ? ` until ${formatTime(endsAt)}` : ''}${reason ? ` (${reason})` : ''}.`;
+      break;
+    }
+    case 'APPROVAL_REQUIRED': {
+      const parameters = Array.isArray(extensions.parameters) ? (extensions.parameters as string[]) : [];
+      described.approvalParameters = parameters;
+      for (const name of parameters) add(byParameter, name, `${name} is critical: this change needs a second person's approval.`);
+      described.summary = `${message} Use "Submit for approval".`;
+      break;
+    }
+    case 'NOT_FOUND':
+      described.summary = `${message} It may have been removed; reload the page.`;
+      break;
+    case 'CONFLICT':
+      described.summary = `${message} Reload to see the current state.`;
+      break;
+    case 'BAD_REQUEST':
+      described.summary = message;
+      break;
+    default:
+      described.summary = message === 'Unexpected error.' ? 'The server failed unexpectedly. Nothing was saved; try again, and tell the platform team if it persists.' : message;
+  }
+  return described;
+}
