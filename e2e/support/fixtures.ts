@@ -22,7 +22,7 @@ export interface ConsoleApp {
   app: App;
   database: Database;
   /** A GraphQL call as a seeded user over HTTP Basic (what scripts do). */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Username): Promise<GqlResult<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Username | { token: string }): Promise<GqlResult<T>>;
 }
 
 interface Fixtures {
@@ -47,7 +47,7 @@ export const test = base.extend<Fixtures>({
         app,
         database,
         async gql(query, variables, as = 'admin') {
-          const authorization = `Basic ${Buffer.from(`${as}:${testPasswords[as]}`).toString('base64')}`;
+          const authorization = typeof as === 'object' ? `Bearer ${as.token}` : `Basic ${Buffer.from(`${as}:${testPasswords[as]}`).toString('base64')}`;
           const response = await fetch(`${url}/graphql`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization },

@@ -79,6 +79,8 @@ export interface RuntimeAgent<N extends string = string> {
   tag(): ConfigTag;
   /** Prometheus-style labels: { config_version: "N" }. */
   metricLabels(): { config_version: string };
+  /** Resolves when every received version has been handed to the scheduler and every report sent. */
+  flush(): Promise<void>;
   /** Stops the stream, timers and polls; reports STOPPED. */
   close(): Promise<void>;
 }
@@ -132,7 +134,7 @@ const VERSION_CHANGES = /* GraphQL */ `query RuntimeAgentVersionChanges($environ
 }`;
 
 const REGISTER = /* GraphQL */ `mutation RuntimeAgentRegister($input: RegisterWorkerInput!) { registerWorker(input: $input) { id } }`;
-const REPORT_STATUS = /* GraphQL */ `mutation RuntimeAgentStatus($input: ReportWorkerStatusInput!) { reportWorkerStatus(input: $input) { id } }`;
+const REPORT_STATUS = /* GraphQL */ `mutation RuntimeAgentStatus($input: ReportWorkerStatusInput!) { reportWorkerStatus(input: $input) { id environment { activeVersion } } }`;
 const REPORT_APPLY = /* GraphQL */ `mutation RuntimeAgentApply($input: ReportWorkerApplyInput!) { reportWorkerApply(input: $input) { id } }`;
 
 function subscriptionQuery(inlineChanges: boolean): string {
@@ -151,6 +153,8 @@ function endpoints(url: string): { http: string; ws: string } {
 function isCloseEvent(value: unknown): value is { code: number; reason?: string } {
   return typeof value === 'object' && value !== null && 'code' in value && typeof (value as { code: unknown }).code === 'number';
 }
+
+const REPORT_ATTEMPTS = 4;
 
 /** Close codes after which reconnecting cannot help: refused (4401) or forbidden (4403) credentials. */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
@@ -208,10 +212,22 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   let reports: Promise<void> = Promise.resolve();
   const report = (what: string, send: () => Promise<unknown>) => {
     if (!workerId) return reports;
-    reports = reports.then(send).then(
-      () => undefined,
-      (error: unknown) => log('warn', 'runtime_agent_report_failed', { report: what, err: String(error) }),
-    );
+    reports = reports.then(async () => {
+      // A network failure (e.g. a pooled keep-alive connection to a restarted
+      // server) is retried a few times; an API refusal is not.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await send();
+          return;
+        } catch (error) {
+          if (error instanceof ApiError || attempt >= REPORT_ATTEMPTS - 1 || closed && attempt > 0) {
+            log('warn', 'runtime_agent_report_failed', { report: what, attempts: attempt + 1, err: String(error) });
+            return;
+          }
+          await waitBackoff(attempt, retry);
+        }
+      }
+    });
     return reports;
   };
 
@@ -234,7 +250,20 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       pendingRestart: scheduler?.pendingRestart ?? [],
     };
   }
-  const reportStatus = () => report('status', () => api.request(REPORT_STATUS, { input: statusInput() }));
+  // Anti-entropy: the status report answers with the environment's active
+  // version. If the active version seen at the previous report is still ahead
+  // of what arrived, a notification was lost (the stream cannot tell): resync.
+  let activeSeen = 0;
+  const reportStatus = () =>
+    report('status', async () => {
+      const data = await api.request<{ reportWorkerStatus: { environment: { activeVersion: number } } }>(REPORT_STATUS, { input: statusInput() });
+      const seenBefore = activeSeen;
+      activeSeen = data.reportWorkerStatus.environment.activeVersion;
+      if (scheduler && !closed && seenBefore > scheduler.receivedVersion) {
+        log('warn', 'config_notification_missed', { active_version: seenBefore, received_version: scheduler.receivedVersion });
+        void enqueue(() => syncToActive('resync').catch((error: unknown) => log('warn', 'config_resync_failed', { err: String(error) })));
+      }
+    });
 
   function applied(batch: ApplyBatch): void {
     if (!current) return;
@@ -552,6 +581,10 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     on: (event, handler) => machine.on(event, handler),
     tag: () => ({ configVersion: agent.snapshot().version }),
     metricLabels: () => ({ config_version: String(agent.snapshot().version) }),
+    async flush() {
+      await work;
+      await reports;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -240,10 +240,19 @@ function codeOf(issue: z.core.$ZodIssue): ViolationCode {
     const code: unknown = issue.params?.[VIOLATION_CODE];
     if (typeof code === 'string') return code as ViolationCode;
   }
-  if (issue.code === 'too_small' || issue.input === undefined || issue.input === null) return 'REQUIRED';
-  if (issue.code === 'too_big') return 'OUT_OF_RANGE';
-  if (issue.code === 'invalid_format' || issue.code === 'invalid_value') return 'NOT_ALLOWED';
-  return 'INVALID_TYPE';
+  switch (issue.code) {
+    case 'invalid_format':
+      return 'NOT_ALLOWED';
+    case 'too_big':
+      return 'OUT_OF_RANGE';
+    // GraphQL already typed every field, so a type or enum issue here means "not given" (the live check's partial forms).
+    case 'too_small':
+    case 'invalid_type':
+    case 'invalid_value':
+      return 'REQUIRED';
+    default:
+      return 'INVALID_TYPE';
+  }
 }
 
 // ------------------------------------------------------------------ live values under a new definition
@@ -409,7 +418,8 @@ function rowData(d: CatalogEntryDefinition) {
 /** Field → { before, after } for the fields that differ (the audit row's details). */
 function changedFields(before: CatalogEntryDefinition, after: CatalogEntryDefinition): Record<string, { before: unknown; after: unknown }> {
   const changes: Record<string, { before: unknown; after: unknown }> = {};
-  for (const key of Object.keys(after) as (keyof CatalogEntryDefinition)[]) {
+  // The keys of `before`: `after` may be a draft that carries the name too.
+  for (const key of Object.keys(before) as (keyof CatalogEntryDefinition)[]) {
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { before: before[key], after: after[key] };
   }
   return changes;

@@ -118,7 +118,7 @@ export default function AuditPage({ environment }: { environment: string }) {
       {!data && fetching && <Loading label="Loading versions…" />}
       {env && (
         <>
-          <p className="muted" role="status" data-testid="version-count">{env.versions.totalCount} {env.versions.totalCount === 1 ? 'version' : 'versions'}{filtered ? ' match the filters' : ''}</p>
+          <p className="muted" role="status" data-testid="version-count">{env.versions.totalCount} {env.versions.totalCount === 1 ? 'version' : 'versions'}{filtered ? (env.versions.totalCount === 1 ? ' matches the filters' : ' match the filters') : ''}</p>
           {versions.length === 0 ? (
             <EmptyState>No version matches these filters. Clear them to see the whole history.</EmptyState>
           ) : (

@@ -1,3 +1,188 @@
-export default function CatalogAdminPage(_props: { environment?: string }) {
-  return <main id="main" className="page"><h1>CatalogAdminPage</h1></main>;
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useClient, useMutation, useQuery } from 'urql';
+import { createConfigValidator } from '../../../../server/validation/index.ts';
+import { hasRole } from '../../app/session-api.ts';
+import { useSession } from '../../app/session-context.ts';
+import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
+import {
+  CatalogAdminEntriesDocument, CatalogCheckDocument, CreateCatalogEntryDocument, DeprecateCatalogEntryDocument, UpdateCatalogEntryDocument,
+  type CatalogAdminEntriesQuery, type ParameterCategory, type ParameterType,
+} from '../../gql/graphql.ts';
+import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+
+type Entry = CatalogAdminEntriesQuery['catalog']['edges'][number]['node'];
+const types: ParameterType[] = ['INT', 'FLOAT', 'BOOL', 'ENUM', 'STRING'];
+const categories: ParameterCategory[] = ['COOLDOWN', 'COST', 'EXECUTION', 'FEATURE_ENGINEERING', 'FILTER_FLAG', 'HPO', 'MODEL', 'RISK_LIMIT', 'THRESHOLD'];
+const validator = createConfigValidator();
+
+interface EntryForm {
+  name: string; type: ParameterType; group: string; category: ParameterCategory; description: string; unit: string;
+  minValue: string; maxValue: string; allowedValues: string; defaultValue: string; validator: string;
+  critical: boolean; hotReloadable: boolean; reason: string;
+}
+
+const blank: EntryForm = { name: 'CVN_', type: 'INT', group: '', category: 'THRESHOLD', description: '', unit: '', minValue: '', maxValue: '', allowedValues: '', defaultValue: '', validator: '', critical: false, hotReloadable: false, reason: '' };
+
+function fromEntry(e: Entry): EntryForm {
+  return { name: e.name, type: e.type, group: e.group, category: e.category, description: e.description, unit: e.unit ?? '', minValue: e.minValue?.toString() ?? '', maxValue: e.maxValue?.toString() ?? '', allowedValues: e.allowedValues.join(', '), defaultValue: e.defaultValue ?? '', validator: e.validator ?? '', critical: e.critical, hotReloadable: e.hotReloadable, reason: '' };
+}
+
+/** The form as API fields: empty text means "none". */
+function toFields(f: EntryForm) {
+  const num = (s: string) => (s.trim() === '' ? null : Number(s));
+  return {
+    type: f.type, group: f.group.trim(), category: f.category, description: f.description.trim(), unit: f.unit.trim() || null,
+    minValue: f.type === 'INT' || f.type === 'FLOAT' ? num(f.minValue) : null,
+    maxValue: f.type === 'INT' || f.type === 'FLOAT' ? num(f.maxValue) : null,
+    allowedValues: f.type === 'ENUM' ? f.allowedValues.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    defaultValue: f.defaultValue.trim() || null, validator: f.validator.trim() || null, critical: f.critical, hotReloadable: f.hotReloadable,
+  };
+}
+
+function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message: string) => void }) {
+  const client = useClient();
+  const [createState, create] = useMutation(CreateCatalogEntryDocument);
+  const [updateState, update] = useMutation(UpdateCatalogEntryDocument);
+  const [error, setError] = useState<DescribedError | null>(null);
+  const [check, setCheck] = useState<{ message: string; parameter?: string | null }[] | null>(null);
+  const { register, handleSubmit, watch, formState: { errors } } = useForm<EntryForm>({ defaultValues: entry ? fromEntry(entry) : blank });
+  const form = watch();
+  const mode = entry ? 'UPDATE' : 'CREATE';
+  const expressionProblem = form.validator.trim() ? validator.checkExpression(form.validator.trim())?.message ?? null : null;
+  const key = JSON.stringify(form);
+
+  // Live check against the server (the values environments hold), debounced.
+  useEffect(() => {
+    const id = setTimeout(() => {
+      const { reason: _reason, name, ...rest } = JSON.parse(key) as EntryForm;
+      void client.query(CatalogCheckDocument, { input: { mode, name, ...toFields({ ...rest, name, reason: '' }) } }, { requestPolicy: 'network-only' }).toPromise().then((r) => {
+        if (r.data) setCheck(r.data.checkCatalogEntry);
+      });
+    }, 300);
+    return () => clearTimeout(id);
+  }, [key, mode, client]);
+
+  const submit = handleSubmit(async (f) => {
+    setError(null);
+    const result = entry
+      ? await update({ input: { name: entry.name, expectedRevision: entry.revision, reason: f.reason.trim(), ...toFields(f) } })
+      : await create({ input: { name: f.name.trim(), reason: f.reason.trim(), ...toFields(f) } });
+    if (result.error) return setError(describeApiError(result.error));
+    onDone(entry ? `Saved ${entry.name} as revision ${entry.revision + 1}.` : `Created ${f.name.trim()}.`);
+  });
+
+  const field = (name: keyof EntryForm, label: string, props: Record<string, unknown> = {}) => (
+    <>
+      <label htmlFor={`cat-${name}`}>{label}</label>
+      <input id={`cat-${name}`} {...register(name)} {...props} />
+    </>
+  );
+
+  return (
+    <form className="form-grid card" noValidate onSubmit={submit} aria-label={entry ? `Edit ${entry.name}` : 'New parameter'}>
+      <h2>{entry ? `Edit ${entry.name} (revision ${entry.revision})` : 'New parameter'}</h2>
+      {!entry && field('name', 'Name (permanent)', { autoComplete: 'off' })}
+      <label htmlFor="cat-type">Type</label>
+      <select id="cat-type" {...register('type')} disabled={!!entry}>{types.map((t) => <option key={t}>{t}</option>)}</select>
+      <label htmlFor="cat-category">Category</label>
+      <select id="cat-category" {...register('category')}>{categories.map((c) => <option key={c}>{c}</option>)}</select>
+      {field('group', 'Group')}
+      <label htmlFor="cat-description">Description</label>
+      <textarea id="cat-description" rows={2} {...register('description')} />
+      {field('unit', 'Unit')}
+      {(form.type === 'INT' || form.type === 'FLOAT') && <>{field('minValue', 'Minimum', { inputMode: 'decimal' })}{field('maxValue', 'Maximum', { inputMode: 'decimal' })}</>}
+      {form.type === 'ENUM' && field('allowedValues', 'Allowed values (comma-separated)')}
+      {field('defaultValue', 'Default value')}
+      <label htmlFor="cat-validator">Validator (CEL over value and params)</label>
+      <input id="cat-validator" {...register('validator')} aria-describedby="cat-validator-check" />
+      <p id="cat-validator-check" className={expressionProblem ? 'field-error' : 'muted'}>{expressionProblem ?? (form.validator.trim() ? 'The expression compiles.' : 'No validator.')}</p>
+      <label><input type="checkbox" {...register('critical')} /> Critical (changes need approval)</label>
+      <label><input type="checkbox" {...register('hotReloadable')} /> Hot-reloadable</label>
+      <label htmlFor="cat-reason">Reason (required)</label>
+      <textarea id="cat-reason" rows={2} {...register('reason', { validate: (v) => v.trim().length >= 3 || 'Say why (at least 3 characters): it goes into the catalog history.' })} aria-invalid={errors.reason ? true : undefined} />
+      {errors.reason && <p className="field-error">{errors.reason.message}</p>}
+      <section aria-live="polite" data-testid="live-check">
+        {check === null ? <p className="muted">Checking…</p> : check.length === 0 ? <p className="rule-ok">Live check: this definition can be saved; every value environments hold stays valid.</p> : (
+          <ul>{check.map((v, i) => <li key={i} className="field-error">{v.message}</li>)}</ul>
+        )}
+      </section>
+      {error && <p className="field-error" role="alert">{error.summary}</p>}
+      <div className="actions"><button type="submit" className="primary" disabled={createState.fetching || updateState.fetching}>{entry ? 'Save definition' : 'Create parameter'}</button></div>
+    </form>
+  );
+}
+
+function DeprecateForm({ entry, entries, onDone }: { entry: Entry; entries: readonly Entry[]; onDone: (m: string) => void }) {
+  const [state, deprecate] = useMutation(DeprecateCatalogEntryDocument);
+  const [error, setError] = useState<DescribedError | null>(null);
+  const { register, handleSubmit, formState: { errors } } = useForm<{ reason: string; replacement: string }>({ defaultValues: { reason: '', replacement: '' } });
+  const submit = handleSubmit(async ({ reason, replacement }) => {
+    setError(null);
+    const result = await deprecate({ input: { name: entry.name, reason: reason.trim(), replacementName: replacement || null, expectedRevision: entry.revision } });
+    if (result.error) return setError(describeApiError(result.error));
+    onDone(`Deprecated ${entry.name}${replacement ? `; operators are pointed to ${replacement}` : ''}.`);
+  });
+  return (
+    <form className="form-grid card" noValidate onSubmit={submit} aria-label={`Deprecate ${entry.name}`}>
+      <h2>Deprecate {entry.name}</h2>
+      <label htmlFor="dep-replacement">Replacement</label>
+      <select id="dep-replacement" {...register('replacement')}>
+        <option value="">(none)</option>
+        {entries.filter((e) => !e.deprecated && e.name !== entry.name && e.type === entry.type).map((e) => <option key={e.name}>{e.name}</option>)}
+      </select>
+      <label htmlFor="dep-reason">Reason (required)</label>
+      <textarea id="dep-reason" rows={2} {...register('reason', { validate: (v) => v.trim().length >= 3 || 'Say why it is deprecated (at least 3 characters).' })} />
+      {errors.reason && <p className="field-error">{errors.reason.message}</p>}
+      {error && <p className="field-error" role="alert">{error.summary}</p>}
+      <div className="actions"><button type="submit" className="danger" disabled={state.fetching}>Deprecate</button></div>
+    </form>
+  );
+}
+
+export default function CatalogAdminPage() {
+  const { user } = useSession();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: CatalogAdminEntriesDocument, requestPolicy: 'cache-and-network' });
+  const [search, setSearch] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const entries = useMemo(() => data?.catalog.edges.map((e) => e.node) ?? [], [data]);
+  const entry = entries.find((e) => e.name === selected) ?? null;
+  const needle = search.trim().toLowerCase();
+  const shown = needle ? entries.filter((e) => e.name.toLowerCase().includes(needle) || e.group.toLowerCase().includes(needle)).slice(0, 50) : [];
+
+  if (!hasRole(user, 'ADMIN')) return <main id="main" className="page"><h1>Catalog</h1><p className="notice">Only an admin can change the catalog.</p></main>;
+  const done = (message: string) => { setNotice(message); setCreating(false); refetch({ requestPolicy: 'network-only' }); };
+
+  return (
+    <main id="main" className="page">
+      <div className="page-head"><h1>Catalog administration</h1><button type="button" onClick={() => { setCreating(true); setSelected(null); }}>New parameter</button></div>
+      {notice && <p className="notice" role="status">{notice}</p>}
+      {error && <QueryError error={error} />}
+      {!data && fetching && <Loading label="Loading the catalog…" />}
+      <div className="filters">
+        <span className="inline-field grow"><label htmlFor="cat-search">Find a parameter</label><input id="cat-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></span>
+      </div>
+      {needle && shown.length === 0 && <EmptyState>No parameter matches.</EmptyState>}
+      {shown.length > 0 && (
+        <ul className="card-list" aria-label="Matching parameters">
+          {shown.map((e) => (
+            <li key={e.name}><button type="button" className="link-button" onClick={() => { setSelected(e.name); setCreating(false); }}>{e.name}</button> <span className="muted">{e.group}{e.deprecated ? ' · deprecated' : ''}</span></li>
+          ))}
+        </ul>
+      )}
+      {creating && <EntryEditor key="new" entry={null} onDone={done} />}
+      {entry && !creating && (
+        <>
+          <EntryEditor key={`${entry.name}@${entry.revision}`} entry={entry} onDone={done} />
+          {!entry.deprecated && <DeprecateForm key={`dep-${entry.name}@${entry.revision}`} entry={entry} entries={entries} onDone={done} />}
+        </>
+      )}
+      <section className="card" aria-labelledby="rules-title">
+        <h2 id="rules-title">Cross-parameter rules</h2>
+        <EmptyState>The API does not expose rules yet; rule editing with a live check appears here when it does.</EmptyState>
+      </section>
+    </main>
+  );
 }
