@@ -8,6 +8,8 @@ export const ViolationRef = builder.objectRef<Violation>('Violation').implement(
     message: t.exposeString('message'),
     parameter: t.exposeString('parameter', { nullable: true }),
     rule: t.exposeString('rule', { nullable: true }),
+    field: t.exposeString('field', { nullable: true, description: 'The input field concerned, when it is not a parameter (e.g. reason, maxValue).' }),
+    environment: t.exposeString('environment', { nullable: true, description: 'The environment whose current values the violation concerns.' }),
   }),
 });
 

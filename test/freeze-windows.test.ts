@@ -54,6 +54,13 @@ describe('freeze windows', () => {
       expect(env.activeFreezeWindow).toEqual({ id: window.id, reason: 'exchange migration' });
       expect(env.freezeWindows).toEqual([{ id: window.id, startsAt, active: true }]);
       expect((await environment('dev')).activeFreezeWindow).toBeNull();
+      // The console's banner reads it from the environment list too.
+      const list = expectData(await t.gql(`{ environments { name activeFreezeWindow { id } freezeWindows { id } } }`, {}, 'viewer')).environments;
+      expect(list).toEqual([
+        { name: 'dev', activeFreezeWindow: null, freezeWindows: [] },
+        { name: 'staging', activeFreezeWindow: { id: window.id }, freezeWindows: [{ id: window.id }] },
+        { name: 'prod', activeFreezeWindow: null, freezeWindows: [] },
+      ]);
       const audit = await sql.query(`SELECT action, actor, reason, e.name AS environment FROM audit_events a JOIN environments e ON e.id = a.environment_id WHERE subject_id = $1`, [localId(window.id)]);
       expect(audit.rows).toEqual([{ action: 'freeze_window_created', actor: 'admin', reason: 'exchange migration', environment: 'staging' }]);
     });

@@ -254,16 +254,22 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   // version. If the active version seen at the previous report is still ahead
   // of what arrived, a notification was lost (the stream cannot tell): resync.
   let activeSeen = 0;
-  const reportStatus = () =>
-    report('status', async () => {
-      const data = await api.request<{ reportWorkerStatus: { environment: { activeVersion: number } } }>(REPORT_STATUS, { input: statusInput() });
+  const reportStatus = () => {
+    // Captured now, not when the queue gets to it: a status sent after a later
+    // apply would carry that apply's version ahead of its own apply report.
+    const input = statusInput();
+    return report('status', async () => {
+      const data = await api.request<{ reportWorkerStatus: { environment: { activeVersion: number } } }>(REPORT_STATUS, { input });
       const seenBefore = activeSeen;
       activeSeen = data.reportWorkerStatus.environment.activeVersion;
-      if (scheduler && !closed && seenBefore > scheduler.receivedVersion) {
+      // Only while the stream is up: when it is down, the resume on reconnect
+      // (afterVersion) or the poll fallback catches up version by version.
+      if (scheduler && !closed && streamDownSince === undefined && seenBefore > scheduler.receivedVersion) {
         log('warn', 'config_notification_missed', { active_version: seenBefore, received_version: scheduler.receivedVersion });
         void enqueue(() => syncToActive('resync').catch((error: unknown) => log('warn', 'config_resync_failed', { err: String(error) })));
       }
     });
+  };
 
   function applied(batch: ApplyBatch): void {
     if (!current) return;
@@ -371,6 +377,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
 
   // ---------------------------------------------------------------- stream
   function streamDown(): void {
+    activeSeen = 0;
     if (closed || streamDownSince !== undefined) return;
     streamDownSince = Date.now();
     log('warn', 'listen_disconnected');
@@ -385,6 +392,8 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   }
 
   function streamUp(): void {
+    // The resumed subscription replays what was missed; judge lag afresh.
+    activeSeen = 0;
     clearTimeout(staleTimer);
     clearTimeout(pollTimer);
     staleTimer = pollTimer = undefined;

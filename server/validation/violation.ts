@@ -21,4 +21,8 @@ export interface Violation {
   parameter?: string;
   /** The rule the violation is about, when there is one. */
   rule?: string;
+  /** The input field the violation is about (a form field that is not a parameter, e.g. `reason`, `maxValue`). */
+  field?: string;
+  /** The environment whose values the violation concerns, when there is one. */
+  environment?: string;
 }

@@ -144,7 +144,7 @@ function patch(base: Partial<CatalogEntryDefinition>, fields: CatalogEntryFields
 }
 
 /** The slice the value validator reads, for a definition that may not be saved yet. */
-function shapeOf(name: string, d: CatalogEntryDefinition, deprecated = false, replacementName: string | null = null): CatalogEntryShape {
+function shapeOf(name: string, d: CatalogEntryDefinition): CatalogEntryShape {
   return {
     name,
     type: d.type,
@@ -152,8 +152,9 @@ function shapeOf(name: string, d: CatalogEntryDefinition, deprecated = false, re
     minValue: d.minValue,
     maxValue: d.maxValue,
     required: d.required,
-    deprecated,
-    replacementName,
+    // Judged as if in use: the question is whether a value fits, not whether it may still be edited.
+    deprecated: false,
+    replacementName: null,
     deprecatedValues: d.deprecatedValues,
     validator: d.validator,
   };
@@ -165,8 +166,8 @@ const custom = (ctx: z.RefinementCtx, field: string, code: ViolationCode, messag
 /**
  * The zod schema of a whole definition. Field checks first; the cross-field
  * checks (type against bounds and allowed values, the default against the
- * definition) run once every field has a type, and skip fields already
- * reported so each bad field yields one sentence.
+ * definition) run once type and category are given. The caller keeps the
+ * first issue of each field, so each bad field yields one sentence.
  */
 function definitionSchema(validator: ConfigValidator) {
   const bound = z.number().refine(Number.isFinite, 'A bound must be a finite number.').nullable();
@@ -316,8 +317,7 @@ async function strandedValues(
   next: CatalogEntryDefinition,
 ): Promise<CatalogViolation[]> {
   const catalog: CatalogSnapshot = await deps.catalogCache.load(db);
-  // Judged as if not deprecated: the question is whether the value fits, not whether it may be edited.
-  const oldShape = { ...shapeOf(current.name, definitionOf(current)), deprecated: false };
+  const oldShape = shapeOf(current.name, definitionOf(current));
   const newShape = shapeOf(current.name, next);
   const oldCatalog = new Map(catalog.shapes).set(current.name, oldShape);
   const newCatalog = new Map(catalog.shapes).set(current.name, newShape);

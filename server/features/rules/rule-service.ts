@@ -120,10 +120,6 @@ export function createRuleService(deps: CoreDeps) {
   }
 
   return {
-    list(): Promise<Rule[]> {
-      return prisma.rule.findMany({ orderBy: { name: 'asc' } });
-    },
-
     /**
      * The console's live check of a rule being written: compile errors (as
      * INVALID_EXPRESSION, reported for every environment) or how each
