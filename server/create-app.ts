@@ -17,6 +17,8 @@ export interface AppOptions {
   hasher?: PasswordHasher;
   secureCookies?: boolean;
   sessionTtlMs?: number;
+  /** How often open WebSockets are re-checked against revoked credentials. */
+  wsRecheckIntervalMs?: number;
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
@@ -33,14 +35,14 @@ export interface App {
  * feeding subscriptions, and the HTTP/WebSocket server. The database stays
  * the caller's (tests share one across restarts).
  */
-export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, sessionTtlMs, fallback }: AppOptions): Promise<App> {
+export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, sessionTtlMs, wsRecheckIntervalMs, fallback }: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
   const services = createServices({ prisma: database.prisma, logger, metrics, pubsub, hasher, sessionTtlMs });
   const bridge = createListenBridge({ prisma: database.prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
   await bridge.start({ catalogChanged: () => services.catalogCache.invalidate() });
   try {
-    const http = await startHttpServer({ schema: buildSchema(), services, bridge, logger, port, host, secureCookies, fallback });
+    const http = await startHttpServer({ schema: buildSchema(), services, bridge, logger, port, host, secureCookies, wsRecheckIntervalMs, fallback });
     return {
       url: http.url,
       port: http.port,

@@ -136,3 +136,32 @@ describe('authentication on every transport', () => {
     expect(await response.text()).toContain('"name":"viewer"');
   });
 });
+
+describe('revoking a credential cuts its open sockets', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('closes a service token\'s WebSocket with 4401 once the token is revoked', async () => {
+    const created = expectData(await t.gql(`mutation { createServiceToken(input: { environment: "dev", name: "soon-revoked" }) { token serviceToken { id } } }`)).createServiceToken;
+    let connected!: () => void;
+    const isConnected = new Promise<void>((resolve) => { connected = resolve; });
+    const closed = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket still open 5 s after revocation')), 5_000);
+      const client = wsClient(t.url, { token: created.token }, {
+        lazy: true,
+        on: { connected: () => connected(), closed: (event) => { clearTimeout(timer); resolve((event as { code: number }).code); } },
+      });
+      client.subscribe({ query: 'subscription { configChanged(environment: "dev") { version } }' }, {
+        next: () => {}, error: () => {}, complete: () => {},
+      });
+    });
+    // The socket is accepted first (connection_ack), then the token is revoked.
+    await isConnected;
+    expect(expectData(await t.gql(`{ viewer { kind name } }`, {}, { token: created.token })).viewer).toEqual({ kind: 'service', name: 'soon-revoked' });
+    expectData(await t.gql(`mutation($id: ID!) { revokeServiceToken(id: $id) { id } }`, { id: created.serviceToken.id }));
+    expect(await closed).toBe(4401);
+  });
+});

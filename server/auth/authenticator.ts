@@ -102,6 +102,27 @@ export function createAuthenticator({
       return { sessionToken, csrfToken, expiresAt, viewer: { ...viewer, via: 'session', sessionId: session.id } };
     },
 
+    /**
+     * Which of these long-lived viewers (WebSocket connections) have lost
+     * their credential since they connected: revoked tokens, disabled users,
+     * ended sessions. Two queries whatever the number of sockets.
+     */
+    async revoked(viewers: Viewer[]): Promise<Set<Viewer>> {
+      const tokenIds = [...new Set(viewers.flatMap((v) => (v.kind === 'service' ? [v.tokenId] : [])))];
+      const userIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' ? [v.userId] : [])))];
+      const sessionIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' && v.sessionId ? [v.sessionId] : [])))];
+      const [liveTokens, liveUsers, liveSessions] = await Promise.all([
+        tokenIds.length ? prisma.serviceToken.findMany({ where: { id: { in: tokenIds }, revokedAt: null }, select: { id: true } }) : [],
+        userIds.length ? prisma.user.findMany({ where: { id: { in: userIds }, disabled: false }, select: { id: true } }) : [],
+        sessionIds.length ? prisma.session.findMany({ where: { id: { in: sessionIds }, expiresAt: { gt: new Date() } }, select: { id: true } }) : [],
+      ]);
+      const tokens = new Set(liveTokens.map((t) => t.id));
+      const users = new Set(liveUsers.map((u) => u.id));
+      const sessions = new Set(liveSessions.map((x) => x.id));
+      return new Set(viewers.filter((v) =>
+        v.kind === 'service' ? !tokens.has(v.tokenId) : !users.has(v.userId) || (v.sessionId !== undefined && !sessions.has(v.sessionId))));
+    },
+
     async signOut(sessionId: string): Promise<void> {
       await prisma.session.deleteMany({ where: { id: sessionId } });
     },

@@ -23,14 +23,32 @@ type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | nu
  * console, from the session cookie on the upgrade request, accepted only from
  * the server's own origin (cross-site WebSocket hijacking).
  */
-export function attachGraphQLWs({ server, yoga, services, logger }: {
+export function attachGraphQLWs({ server, yoga, services, logger, recheckIntervalMs = 15_000 }: {
   server: Server;
   yoga: YogaServerInstance<Record<string, never>, GraphQLContext>;
   services: Services;
   logger: Logger;
+  /** How often open sockets are checked against revoked tokens, disabled users and ended sessions. */
+  recheckIntervalMs?: number;
 }) {
   const wsServer = new WebSocketServer({ server, path: graphqlPath });
   const { metrics } = services;
+  const open = new Map<WebSocket, Viewer>();
+  // A socket authenticates once; a credential revoked afterwards must not keep
+  // a worker or a browser subscribed, so sockets are re-checked in batches.
+  const recheck = setInterval(() => {
+    if (open.size === 0) return;
+    const sockets = [...open];
+    void services.authenticator.revoked(sockets.map(([, viewer]) => viewer)).then((revoked) => {
+      for (const [socket, viewer] of sockets) {
+        if (revoked.has(viewer)) {
+          logger.info({ event: 'ws_credential_revoked', kind: viewer.kind }, 'closing a socket whose credential was revoked');
+          socket.close(SocketCloseCode.Unauthorized, 'Credential revoked');
+        }
+      }
+    }).catch((error: unknown) => logger.warn({ event: 'ws_recheck_failed', err: error instanceof Error ? error.message : String(error) }, 'could not re-check sockets'));
+  }, recheckIntervalMs);
+  recheck.unref();
   const disposable = useServer<ConnectionInitMessage['payload'], Extra>(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
@@ -52,6 +70,7 @@ export function attachGraphQLWs({ server, yoga, services, logger }: {
             return false;
           }
           ctx.extra.viewer = viewer;
+          open.set(ctx.extra.socket, viewer);
           metrics.activeSubscriptions.inc({ transport: 'ws' });
           return true;
         } catch (error) {
@@ -62,6 +81,7 @@ export function attachGraphQLWs({ server, yoga, services, logger }: {
         }
       },
       onClose: (ctx) => {
+        open.delete(ctx.extra.socket);
         if (ctx.extra.viewer) metrics.activeSubscriptions.dec({ transport: 'ws' });
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -86,6 +106,7 @@ export function attachGraphQLWs({ server, yoga, services, logger }: {
   );
   return {
     async close(): Promise<void> {
+      clearInterval(recheck);
       for (const client of wsServer.clients) client.terminate();
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

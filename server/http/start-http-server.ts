@@ -17,6 +17,7 @@ export interface HttpServerOptions {
   port?: number;
   host?: string;
   secureCookies?: boolean;
+  wsRecheckIntervalMs?: number;
   /** Extra routes tried before GraphQL (the console's static files). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
@@ -35,7 +36,7 @@ function wantsHtml(req: IncomingMessage): boolean {
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
  * the session endpoint, health, readiness and metrics.
  */
-export async function startHttpServer({ schema, services, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer({ schema, services, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
   const yoga = createAppYoga({ schema, services, logger });
 
   const server = createServer((req, res) => {
@@ -76,7 +77,7 @@ export async function startHttpServer({ schema, services, bridge, logger, port =
     });
   });
 
-  const ws = attachGraphQLWs({ server, yoga, services, logger });
+  const ws = attachGraphQLWs({ server, yoga, services, logger, recheckIntervalMs: wsRecheckIntervalMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -41,7 +41,7 @@ export async function startTestApp({ onQuery, db: givenDb, port = 0 }: { onQuery
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await connectPostgres({ connectionString: db.url, logger, migrate: false, onQuery, listenRetryBaseMs: 20 });
   const hasher = createPasswordHasher(testHasherOptions);
-  let app = await createApp({ database, logger, hasher, port });
+  let app = await createApp({ database, logger, hasher, port, wsRecheckIntervalMs: 100 });
   const harness: TestApp = {
     get app() { return app; },
     db,
@@ -60,7 +60,7 @@ export async function startTestApp({ onQuery, db: givenDb, port = 0 }: { onQuery
     async restart() {
       const port = app.port;
       await app.close();
-      app = await createApp({ database, logger, hasher, port });
+      app = await createApp({ database, logger, hasher, port, wsRecheckIntervalMs: 100 });
     },
     async close() {
       await app.close();
