@@ -276,10 +276,13 @@ builder.subscriptionField('configChanged', (t) =>
       assertEnvironmentReadable(viewer, env.id, environment);
       const live = services.pubsub.subscribe('configChanged', environment);
       if (afterVersion == null) return live;
-      // Subscribe first, then read the backlog: a version committed in
-      // between arrives on both and is dropped from the live side.
+      // Listen first, then read the backlog: a version committed in between
+      // arrives on both sides and is dropped from the live one. Yoga's pubsub
+      // registers its listener on the first next(), so that call is made now,
+      // before the backlog query, and its result is consumed afterwards.
       return new Repeater<ConfigChangedEvent>(async (push, stop) => {
         const iterator = live[Symbol.asyncIterator]();
+        let pending = iterator.next();
         let last = afterVersion;
         void stop.then(() => iterator.return?.());
         for (const event of await readVersionEvents(services.prisma, environment, afterVersion)) {
@@ -287,8 +290,9 @@ builder.subscriptionField('configChanged', (t) =>
           last = event.version;
         }
         for (;;) {
-          const next = await Promise.race([iterator.next(), stop.then(() => ({ done: true as const, value: undefined }))]);
+          const next = await Promise.race([pending, stop.then(() => ({ done: true as const, value: undefined }))]);
           if (next.done) break;
+          pending = iterator.next();
           if (next.value.version > last) {
             last = next.value.version;
             await push(next.value);

@@ -10,6 +10,8 @@ import { createPasswordHasher } from './auth/password-hasher.ts';
 import { initialPasswords } from './seed/initial-passwords.ts';
 import { seedDatabase } from './seed/seed-database.ts';
 import { readSettings } from './settings.ts';
+import { createConsoleFallback } from './http/serve-console.ts';
+import { startReferenceWorker } from './reference-worker/start-reference-worker.ts';
 
 const settings = readSettings();
 const logger = createLogger({ level: settings.LOG_LEVEL });
@@ -31,14 +33,20 @@ if (!alreadySeeded) {
 const app = await createApp({
   database, logger, hasher, port: settings.PORT, host: settings.HOST,
   secureCookies: settings.SECURE_COOKIES, sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
-  fallback: (await import('./http/serve-console.ts')).createConsoleFallback(),
+  fallback: createConsoleFallback(),
 });
+
+// One reference paper worker on dev beside the server (PAPER_WORKER=false to skip).
+const referenceWorker = settings.PAPER_WORKER
+  ? await startReferenceWorker({ prisma: database.prisma, url: app.url, logger })
+  : undefined;
 
 process.stdout.write([
   '',
   `  Unified Configuration Platform on ${app.url}`,
   `  GraphQL + GraphiQL  ${app.url}/graphql   (WebSocket and SSE on the same path)`,
   `  Database            ${database.kind === 'embedded' ? `embedded PostgreSQL in ${path.join(settings.dataDir, 'pglite')}` : 'DATABASE_URL'}`,
+  `  Paper worker        ${referenceWorker ? 'paper-1 on dev (reference worker, one synthetic candle a second)' : 'off (PAPER_WORKER=false)'}`,
   `  Sign in             users admin, approver, editor, viewer; ${credentialsFile ? `passwords in ${credentialsFile}` : alreadySeeded ? 'passwords as set on first start' : 'passwords from UCP_<USER>_PASSWORD'}`,
   '',
 ].join('\n') + '\n');
@@ -48,6 +56,7 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ event: 'shutdown', signal }, 'shutting down');
+  await referenceWorker?.stop();
   await app.close();
   await database.close();
   process.exit(0);

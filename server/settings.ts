@@ -9,6 +9,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  PAPER_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
 export type Settings = z.infer<typeof schema>;

@@ -42,6 +42,14 @@ describe('zero-setup start on the embedded database', () => {
     ]);
     expect(environments.data.catalog.totalCount).toBeGreaterThan(500);
 
+    // The start command also runs the reference paper worker on dev.
+    const statuses = subscribeWs(product.url, `subscription { workerStatusChanged(environment: "dev") { name status appliedVersion } }`, {}, (d) => d.workerStatusChanged, { authorization: admin(password) });
+    const workers = (await gql(product.url, admin(password), `{ workers(environment: "dev") { name status appliedVersion } }`)).data.workers;
+    if (!workers.some((w: { status: string }) => w.status === 'READY')) {
+      for (let seen = await statuses.take(1, 30_000); seen[0]!.status !== 'READY'; seen = await statuses.take(1, 30_000));
+    }
+    await statuses.close();
+
     // afterVersion 0 replays version 1 first; once it arrives the live side is
     // subscribed, so version 2 must come through PGlite's LISTEN.
     const events = subscribeWs(product.url, `subscription { configChanged(environment: "dev", afterVersion: 0) { version changedKeys } }`, {}, (d) => d.configChanged, { authorization: admin(password) });
@@ -55,5 +63,8 @@ describe('zero-setup start on the embedded database', () => {
     product = await spawnProduct({ DATA_DIR: dataDir, DATABASE_URL: '' });
     const after = await gql(product.url, admin(password), `{ environment(name: "dev") { activeVersion values(names: ["CVN_ATR_PERIOD"]) { value } } }`);
     expect(after.data.environment).toEqual({ activeVersion: 2, values: [{ value: '21' }] });
+    const tokens = (await gql(product.url, admin(password), `{ serviceTokens(environment: "dev", includeRevoked: true) { name revokedAt } }`)).data.serviceTokens;
+    // Each start issues the worker a fresh token and revokes the previous one.
+    expect(tokens.filter((t: { name: string }) => t.name === 'reference-paper-worker').map((t: { revokedAt: string | null }) => t.revokedAt === null).sort()).toEqual([false, true]);
   });
 });

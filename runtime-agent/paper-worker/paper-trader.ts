@@ -40,8 +40,16 @@ export interface TradingBoundaries {
   positionOpened(): void;
   positionClosed(): void;
   /** Order submission: no configuration change may land while `work` runs. */
-  criticalSection<T>(work: () => T): T;
+  criticalSection<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/**
+ * A real worker awaits inference and the exchange inside a cycle; these await
+ * points are where a configuration change can arrive mid-cycle, so the
+ * reference worker has them too.
+ */
+const inference = () => new Promise<void>((resolve) => setImmediate(resolve));
+const exchangeRoundTrip = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface Position {
   id: number;
@@ -65,7 +73,7 @@ export interface Decision {
   price: number;
   score: number | null;
   positionId: number | null;
-  /** The hot-reloadable values this cycle read (what the tag must explain). */
+  /** The values this cycle read (what the tag must explain). */
   used: Partial<Record<PaperWorkerParameter, number | boolean>>;
   pnl?: number;
 }
@@ -120,17 +128,20 @@ export function createPaperTrader(startConfig: CycleConfig) {
     },
 
     /** One decision cycle on a closed candle. */
-    decide(candle: Candle, boundaries: TradingBoundaries): Decision {
+    async decide(candle: Candle, boundaries: TradingBoundaries): Promise<Decision> {
       const config = boundaries.cycleStart();
       try {
         const paused = config.boolean('CVN_ENRICHMENT_PAUSE');
-        const used: Decision['used'] = { CVN_ENRICHMENT_PAUSE: paused };
+        // The risk limit in force is read every cycle: a test checks it never
+        // changes while a position is open.
+        const used: Decision['used'] = { CVN_ENRICHMENT_PAUSE: paused, CVN_RISK_MAX_POSITION_USDC: config.number('CVN_RISK_MAX_POSITION_USDC') };
         const base = { candle: candle.index, time: candle.time, configVersion: config.version, price: candle.close, used };
 
         if (position) {
           const exitThreshold = config.number('CVN_SIGNAL_THRESHOLD_EXIT');
           used.CVN_SIGNAL_THRESHOLD_EXIT = exitThreshold;
           if (!paused) updateIndicators(candle, config.number('CVN_CUSUM_THRESHOLD'));
+          await inference();
           const current = score();
           const open: Position = position;
           let exit: { price: number; reason: string } | null = null;
@@ -141,7 +152,8 @@ export function createPaperTrader(startConfig: CycleConfig) {
           if (!exit) return { ...base, action: 'hold', reason: 'position open', score: current, positionId: open.id };
           const fee = config.number('CVN_FEE_TAKER_BPS') / 10_000;
           used.CVN_FEE_TAKER_BPS = fee * 10_000;
-          const pnl = boundaries.criticalSection(() => {
+          const pnl = await boundaries.criticalSection(async () => {
+            await exchangeRoundTrip();
             const gross = (exit!.price - open.entryPrice) * open.quantity;
             return gross - fee * (exit!.price + open.entryPrice) * open.quantity;
           });
@@ -156,6 +168,7 @@ export function createPaperTrader(startConfig: CycleConfig) {
         const cusumThreshold = config.number('CVN_CUSUM_THRESHOLD');
         used.CVN_CUSUM_THRESHOLD = cusumThreshold;
         const event = updateIndicators(candle, cusumThreshold);
+        await inference();
         const current = score();
         const buyThreshold = config.number('CVN_SIGNAL_THRESHOLD_BUY');
         const cooldown = config.number('CVN_COOLDOWN_AFTER_TRADE_BARS');
@@ -171,9 +184,11 @@ export function createPaperTrader(startConfig: CycleConfig) {
         const tpMult = config.number('CVN_PTE_TP_MULT');
         const slMult = config.number('CVN_PTE_SL_MULT');
         const horizonBars = config.number('CVN_PTE_HORIZON_BARS');
-        Object.assign(used, { CVN_RISK_MAX_POSITION_USDC: maxPosition });
+        Object.assign(used, { CVN_PTE_TP_MULT: tpMult, CVN_PTE_SL_MULT: slMult, CVN_PTE_HORIZON_BARS: horizonBars });
         const range = atr.value!;
-        const opened = boundaries.criticalSection((): Position => ({
+        const opened = await boundaries.criticalSection(async (): Promise<Position> => {
+          await exchangeRoundTrip();
+          return {
           id: nextPositionId++,
           entryIndex: candle.index,
           entryPrice: candle.close,
@@ -181,7 +196,8 @@ export function createPaperTrader(startConfig: CycleConfig) {
           takeProfit: candle.close + tpMult * range,
           stopLoss: candle.close - slMult * range,
           horizonBars,
-        }));
+          };
+        });
         position = opened;
         boundaries.positionOpened();
         return { ...base, action: 'open', reason: 'CUSUM up-event and score above threshold', score: current, positionId: opened.id };

@@ -20,6 +20,10 @@ export interface ApiViolation {
   message: string;
   parameter?: string | null;
   rule?: string | null;
+  /** The form field concerned when it is not a parameter (e.g. expression, maxValue, endsAt). */
+  field?: string | null;
+  /** The environment whose current values the violation concerns. */
+  environment?: string | null;
 }
 
 /** An API failure sorted by what it is about, so each sentence can sit next to its field. */
@@ -31,6 +35,8 @@ export interface DescribedError {
   byParameter: Map<string, string[]>;
   /** Sentences about one cross-parameter rule each. */
   byRule: Map<string, string>;
+  /** Sentences about one form field each (violation.field). */
+  byField: Map<string, string[]>;
   currentVersion?: number;
   frozen?: { reason: string; endsAt: string };
   approvalParameters?: string[];
@@ -55,14 +61,15 @@ function add(map: Map<string, string[]>, key: string, sentence: string) {
 export function describeApiError(error: CombinedError): DescribedError {
   const byParameter = new Map<string, string[]>();
   const byRule = new Map<string, string>();
+  const byField = new Map<string, string[]>();
   if (error.networkError && error.graphQLErrors.length === 0) {
-    return { code: 'NETWORK', summary: 'The server could not be reached. Check your connection and try again; nothing was saved.', byParameter, byRule };
+    return { code: 'NETWORK', summary: 'The server could not be reached. Check your connection and try again; nothing was saved.', byParameter, byRule, byField };
   }
   const first = error.graphQLErrors[0];
   const extensions = (first?.extensions ?? {}) as Record<string, unknown>;
   const code = (typeof extensions.code === 'string' ? extensions.code : 'UNKNOWN') as ApiErrorCode;
   const message = first?.message ?? error.message;
-  const described: DescribedError = { code, summary: message, byParameter, byRule };
+  const described: DescribedError = { code, summary: message, byParameter, byRule, byField };
 
   switch (code) {
     case 'UNAUTHENTICATED':
@@ -75,8 +82,9 @@ export function describeApiError(error: CombinedError): DescribedError {
     case 'DEPRECATED': {
       const violations = Array.isArray(extensions.violations) ? (extensions.violations as ApiViolation[]) : [];
       for (const violation of violations) {
+        if (violation.field) add(byField, violation.field, violation.message);
         if (violation.parameter) add(byParameter, violation.parameter, violation.message);
-        else if (violation.rule) byRule.set(violation.rule, violation.message);
+        else if (violation.rule && !violation.field) byRule.set(violation.rule, violation.message);
       }
       described.summary =
         violations.length === 0

@@ -2,22 +2,21 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useLocation } from 'wouter';
-import { createConfigValidator, parseValue, type CatalogEntryShape, type RuleShape } from '../../../../server/validation/index.ts';
+import type { CatalogEntryShape, RuleShape } from '../../../../server/validation/index.ts';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EnvironmentPicker } from '../../components/environment-picker.tsx';
+import { FreezeBanner, useActiveFreeze } from '../../components/freeze-banner.tsx';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
-import { CatalogDocument, EnvironmentValuesDocument, UpdateConfigDocument, type CatalogEntryFieldsFragment } from '../../gql/graphql.ts';
+import { EditorDataDocument, UpdateConfigDocument, type CatalogEntryFieldsFragment } from '../../gql/graphql.ts';
 import { toCatalogEntryShape } from '../../lib/catalog-shape.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
 import { ParameterRow } from './parameter-row.tsx';
 import { PendingTray, type PendingItem } from './pending-tray.tsx';
 import { rulesTouching } from './rules-touching.ts';
-import { useRules } from './use-rules.ts';
+import { useValidation } from './use-validation.ts';
 
 type Row = { kind: 'group'; name: string; count: number } | { kind: 'param'; entry: CatalogEntryFieldsFragment };
-
-const validator = createConfigValidator();
 
 function matches(entry: CatalogEntryFieldsFragment, needle: string): boolean {
   return entry.name.toLowerCase().includes(needle) || entry.group.toLowerCase().includes(needle) || entry.description.toLowerCase().includes(needle);
@@ -27,9 +26,10 @@ export default function EditorPage({ environment }: { environment: string }) {
   const { user } = useSession();
   const canEdit = hasRole(user, 'EDITOR');
   const [, navigate] = useLocation();
-  const [catalogResult, refetchCatalog] = useQuery({ query: CatalogDocument });
-  const [valuesResult, refetchValues] = useQuery({ query: EnvironmentValuesDocument, variables: { environment } });
-  const rules = useRules();
+  // One query for catalog, values, freeze state and rules (prefetched with the session, see app.tsx).
+  const [dataResult, refetchData] = useQuery({ query: EditorDataDocument, variables: { environment } });
+  const refetchValues = refetchData;
+  const validation = useValidation();
   const [saveState, save] = useMutation(UpdateConfigDocument);
 
   const [pending, setPending] = useState<Record<string, string>>({});
@@ -37,7 +37,6 @@ export default function EditorPage({ environment }: { environment: string }) {
   const [group, setGroup] = useState('');
   const [serverError, setServerError] = useState<DescribedError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [frozenUntil, setFrozenUntil] = useState<string | null>(null);
   const deferredSearch = useDeferredValue(search.trim().toLowerCase());
 
   // Edits belong to one environment.
@@ -45,13 +44,14 @@ export default function EditorPage({ environment }: { environment: string }) {
     setPending({});
     setServerError(null);
     setNotice(null);
-    setFrozenUntil(null);
   }, [environment]);
 
-  const entries = useMemo(() => catalogResult.data?.catalog.edges.map((e) => e.node) ?? [], [catalogResult.data]);
+  const entries = useMemo(() => dataResult.data?.catalog.edges.map((e) => e.node) ?? [], [dataResult.data]);
+  const rules = useMemo<RuleShape[]>(() => dataResult.data?.rules.filter((r) => r.enabled) ?? [], [dataResult.data]);
   const entryByName = useMemo(() => new Map(entries.map((e) => [e.name, e])), [entries]);
   const shapes = useMemo(() => new Map<string, CatalogEntryShape>(entries.map((e) => [e.name, toCatalogEntryShape(e)])), [entries]);
-  const env = valuesResult.data?.environment;
+  const env = dataResult.data?.environment;
+  const freeze = useActiveFreeze(env?.activeFreezeWindow);
   const current = useMemo(() => {
     const map: Record<string, string> = {};
     for (const v of env?.values ?? []) if (v.value != null) map[v.name] = v.value;
@@ -81,19 +81,20 @@ export default function EditorPage({ environment }: { environment: string }) {
   // Client-side checks with the server's own code: one sentence per field, rules over the merged snapshot.
   const clientErrors = useMemo(() => {
     const map = new Map<string, string[]>();
+    if (!validation) return map;
     for (const [name, raw] of Object.entries(pending)) {
       const shape = shapes.get(name);
       if (!shape) continue;
-      const parsed = parseValue(shape, raw);
+      const parsed = validation.core.parseValue(shape, raw);
       if (!parsed.ok) map.set(name, [parsed.violation.message]);
     }
     return map;
-  }, [pending, shapes]);
+  }, [pending, shapes, validation]);
 
   const violations = useMemo(() => {
-    if (Object.keys(pending).length === 0 || shapes.size === 0) return [];
-    return validator.validateChange({ catalog: shapes, rules, current, changes: pending });
-  }, [pending, shapes, rules, current]);
+    if (!validation || Object.keys(pending).length === 0 || shapes.size === 0) return [];
+    return validation.validator.validateChange({ catalog: shapes, rules, current, changes: pending });
+  }, [pending, shapes, rules, current, validation]);
 
   const fieldErrors = useMemo(() => {
     const map = new Map<string, string[]>();
@@ -151,7 +152,8 @@ export default function EditorPage({ environment }: { environment: string }) {
         // Keep the edits; load the new state so the diff is recomputed against it.
         refetchValues({ requestPolicy: 'network-only' });
       }
-      if (described.frozen) setFrozenUntil(described.frozen.endsAt || 'later');
+      // FROZEN: a window opened since the page loaded; reload to show its banner.
+      if (described.code === 'FROZEN') refetchData({ requestPolicy: 'network-only' });
       return false;
     }
     const payload = result.data?.updateConfig;
@@ -185,23 +187,20 @@ export default function EditorPage({ environment }: { environment: string }) {
     },
   });
 
-  if (catalogResult.error) return <main id="main" className="page"><QueryError error={catalogResult.error} retry={() => refetchCatalog({ requestPolicy: 'network-only' })} /></main>;
-  if (valuesResult.error) return <main id="main" className="page"><QueryError error={valuesResult.error} retry={() => refetchValues({ requestPolicy: 'network-only' })} /></main>;
-  if (!catalogResult.data || !env) return <main id="main" className="page"><Loading label="Loading the catalog…" /></main>;
+  if (dataResult.error) return <main id="main" className="page"><QueryError error={dataResult.error} retry={() => refetchData({ requestPolicy: 'network-only' })} /></main>;
+  if (!dataResult.data || !env) return <main id="main" className="page"><Loading label="Loading the catalog…" /></main>;
 
   const pendingCount = Object.keys(pending).length;
-  const frozen = frozenUntil !== null && (frozenUntil === 'later' || new Date(frozenUntil).getTime() > Date.now());
+  const frozen = freeze !== null;
 
   return (
-    <main id="main" className="page editor-page">
+    <main id="main" className="page editor-page" data-validation={validation ? 'ready' : 'loading'}>
       <div className="page-head">
         <h1>Parameters · {environment}</h1>
         <EnvironmentPicker id="editor-env" label="Environment" value={environment} onChange={(name) => navigate(`/config/${name}`)} />
         <span className="muted" data-testid="active-version">Active version {env.activeVersion}</span>
       </div>
-      {frozen && serverError?.frozen && (
-        <div className="banner frozen" role="alert">{serverError.summary}</div>
-      )}
+      {freeze && <FreezeBanner environment={environment} window={freeze} />}
       {!canEdit && <p className="notice">You have read-only access: your role ({user.role.toLowerCase()}) cannot change values.</p>}
       <div className="filters" role="search">
         <span className="inline-field grow">
@@ -255,6 +254,7 @@ export default function EditorPage({ environment }: { environment: string }) {
             items={items}
             touchedRules={touchedRules}
             ruleViolations={ruleViolations}
+            rulesChecked={validation !== null}
             serverError={serverError}
             notice={notice}
             frozen={frozen}

@@ -24,6 +24,8 @@ export interface PendingTrayProps {
   items: readonly PendingItem[];
   touchedRules: readonly RuleShape[];
   ruleViolations: readonly Violation[];
+  /** False while the browser's validation core is still loading. */
+  rulesChecked: boolean;
   serverError: DescribedError | null;
   notice: string | null;
   frozen: boolean;
@@ -34,7 +36,7 @@ export interface PendingTrayProps {
 }
 
 /** The pending changes: before/after, the rules they touch, a required reason, and one save. */
-export function PendingTray({ environment, activeVersion, items, touchedRules, ruleViolations, serverError, notice, frozen, saving, onRemove, onDiscard, onSave }: PendingTrayProps) {
+export function PendingTray({ environment, activeVersion, items, touchedRules, ruleViolations, rulesChecked, serverError, notice, frozen, saving, onRemove, onDiscard, onSave }: PendingTrayProps) {
   const { register, handleSubmit, reset, formState: { errors } } = useForm<ReasonForm>({ resolver: zodResolver(reasonForm), defaultValues: { reason: '' } });
   const critical = items.some((item) => item.critical);
   const blocked = items.some((item) => item.errors.length > 0) || ruleViolations.length > 0;
@@ -74,8 +76,8 @@ export function PendingTray({ environment, activeVersion, items, touchedRules, r
                 {touchedRules.map((rule) => {
                   const violation = ruleViolations.find((v) => v.rule === rule.name) ?? (serverError?.byRule.get(rule.name) ? { message: serverError.byRule.get(rule.name)! } : undefined);
                   return (
-                    <li key={rule.name} className={violation ? 'rule-failed' : 'rule-ok'}>
-                      <span>{rule.name}</span>: {violation ? <span className="field-error">{violation.message}</span> : <span>holds</span>}
+                    <li key={rule.name} className={violation ? 'rule-failed' : 'rule-ok'} data-testid={`rule-${rule.name}`}>
+                      <span className="rule-name">{rule.name}</span>: {violation ? <span className="field-error">{violation.message}</span> : rulesChecked ? <span>holds with these changes</span> : <span className="muted">checking…</span>}
                     </li>
                   );
                 })}
