@@ -31,8 +31,46 @@ test('workers dashboard: applied version, lag and pending restarts, live; laggin
   await expect(workerA).toContainText('CVN_EXEC_EXCHANGE');
   const workerB = page.getByTestId('worker-paper-b');
   await page.reload();
-  await expect(workerB).toHaveAttribute('data-lagging', 'true');
   await expect(workerB).toContainText('1 version');
+  // One version behind for a moment is not lagging: the server's verdict is more than 3 versions or 60 s.
+  await expect(workerB).toHaveAttribute('data-lagging', 'false');
+
+  // Three more versions: paper-b is 4 behind, which the server calls lagging; the page highlights it.
+  for (let version = 2; version <= 4; version++) {
+    const more = await consoleApp.gql(`mutation($v: Int!, $x: String!) { updateConfig(input: { environment: "dev", expectedVersion: $v, reason: "exchange", changes: [{ name: "CVN_EXEC_EXCHANGE", value: $x }] }) { outcome } }`, { v: version, x: version % 2 ? 'okx' : 'bybit' }, 'editor');
+    expect(more.errors).toBeUndefined();
+  }
+  await report(a, 5);
+  await page.reload();
+  await expect(workerB).toHaveAttribute('data-lagging', 'true');
+  await expect(workerB).toContainText('4 versions');
+  await expect(workerB.getByTestId('lag')).toContainText(/4 versions, \d+ s/);
   await expect(workerB).toContainText('lagging');
   await expect(page.getByTestId('worker-paper-a')).toHaveAttribute('data-lagging', 'false');
+});
+
+test('workers dashboard: a latency chart of recent save-to-apply times', async ({ page, signInAs, consoleApp, expectAccessible }) => {
+  const created = await consoleApp.gql(`mutation { createServiceToken(input: { environment: "dev", name: "paper-workers" }) { token } }`);
+  const token = { token: created.data.createServiceToken.token as string };
+  const registered = await consoleApp.gql(`mutation { registerWorker(input: { name: "paper-c", mode: PAPER, consumes: ["CVN_EXEC_EXCHANGE"] }) { id } }`, {}, token);
+  const workerId = registered.data.registerWorker.id as string;
+
+  await signInAs('viewer');
+  await page.goto('/dashboard');
+  const section = page.getByRole('region', { name: 'Save-to-apply latency' });
+  await expect(section.getByText('No apply report yet')).toBeVisible();
+
+  for (let version = 1; version <= 3; version++) {
+    const saved = await consoleApp.gql(`mutation($v: Int!, $x: String!) { updateConfig(input: { environment: "dev", expectedVersion: $v, reason: "exchange", changes: [{ name: "CVN_EXEC_EXCHANGE", value: $x }] }) { version { version createdAt } } }`, { v: version, x: version % 2 ? 'okx' : 'bybit' }, 'editor');
+    expect(saved.errors).toBeUndefined();
+    const at = new Date().toISOString();
+    const applied = await consoleApp.gql(`mutation($input: ReportWorkerApplyInput!) { reportWorkerApply(input: $input) { id } }`, { input: { workerId, version: version + 1, receivedAt: at, appliedAt: at, keys: ['CVN_EXEC_EXCHANGE'] } }, token);
+    expect(applied.errors).toBeUndefined();
+  }
+  // The apply reports arrive live (workerStatusChanged refetches the chart's query).
+  await expect(section.getByTestId('latency-summary')).toContainText('3 applies');
+  await expect(section.getByTestId('latency-chart').locator('canvas')).toBeVisible();
+  await section.getByText('Table of recent applies').click();
+  await expect(section.getByRole('table').getByRole('row')).toHaveCount(4);
+  await expectAccessible(page);
 });

@@ -213,6 +213,9 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   const report = (what: string, send: () => Promise<unknown>) => {
     if (!workerId) return reports;
     reports = reports.then(async () => {
+      // Reports leave after the current I/O turn: an apply callback (and the
+      // other work of this turn) never waits on setting up a request.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // A network failure (e.g. a pooled keep-alive connection to a restarted
       // server) is retried a few times; an API refusal is not.
       for (let attempt = 0; ; attempt += 1) {

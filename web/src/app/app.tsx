@@ -1,5 +1,5 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { Provider } from 'urql';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
+import { Provider, type Client } from 'urql';
 import { Redirect, Route, Switch } from 'wouter';
 import { Loading } from '../components/status.tsx';
 import { AppShell } from './app-shell.tsx';
@@ -9,7 +9,21 @@ import { fetchSession, signOut as endSession, type SessionUser } from './session
 import { SignInPage } from './sign-in-page.tsx';
 
 // Every page is its own chunk: the initial bundle is the shell and sign-in.
-const EditorPage = lazy(() => import('../pages/editor/editor-page.tsx'));
+// The editor is the landing page, so its chunk is fetched alongside the
+// session check (and while the sign-in form is shown) rather than after it:
+// rendering a lazy page that is already loaded does not suspend, which also
+// spares React's 300 ms throttle on revealing a Suspense boundary's content.
+type EditorProps = { environment: string };
+type EditorModule = { default: ComponentType<EditorProps>; prefetchEditorData(client: Client, environment: string): void };
+let editorModule: EditorModule | undefined;
+let editorImport: Promise<EditorModule> | undefined;
+const importEditor = () => (editorImport ??= import('../pages/editor/editor-page.tsx').then((m) => (editorModule = m)));
+const LazyEditorPage = lazy(importEditor);
+function EditorPage(props: EditorProps) {
+  const Loaded = editorModule?.default;
+  return Loaded ? <Loaded {...props} /> : <LazyEditorPage {...props} />;
+}
+const editorEnvironment = (path: string) => (path === '/' ? 'dev' : /^\/config\/([^/]+)/.exec(path)?.[1]);
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx'));
 const ApprovalsPage = lazy(() => import('../pages/approvals/approvals-page.tsx'));
 const EnvironmentsPage = lazy(() => import('../pages/environments/environments-page.tsx'));
@@ -22,18 +36,25 @@ export function App() {
   const [session, setSession] = useState<SessionState>({ status: 'loading' });
 
   const check = useCallback(() => {
-    fetchSession().then(
-      (user) => setSession(user ? { status: 'signed-in', user } : { status: 'signed-out', expired: false }),
+    const editorFirst = editorEnvironment(window.location.pathname) !== undefined;
+    Promise.all([fetchSession(), editorFirst ? importEditor().catch(() => undefined) : undefined]).then(
+      ([user]) => setSession(user ? { status: 'signed-in', user } : { status: 'signed-out', expired: false }),
       (error: unknown) => setSession({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
   }, []);
   useEffect(check, [check]);
 
   const signedInUser = session.status === 'signed-in' ? session.user : null;
-  const client = useMemo(
-    () => (signedInUser ? createUrqlClient({ onUnauthenticated: () => setSession({ status: 'signed-out', expired: true }) }) : null),
-    [signedInUser],
-  );
+  const client = useMemo(() => {
+    if (!signedInUser) return null;
+    const created = createUrqlClient({ onUnauthenticated: () => setSession({ status: 'signed-out', expired: true }) });
+    // Prefetch the editor's one query the moment the session is known (on load
+    // or on sign-in): the page's useQuery joins this in-flight operation. The
+    // document comes with the editor chunk, keeping it out of the initial bundle.
+    const environment = editorEnvironment(window.location.pathname);
+    if (environment !== undefined) void importEditor().then((m) => m.prefetchEditorData(created, decodeURIComponent(environment)), () => undefined);
+    return created;
+  }, [signedInUser]);
 
   if (session.status === 'loading') return <Loading label="Checking your session…" />;
   if (session.status === 'error') {
@@ -45,6 +66,7 @@ export function App() {
     );
   }
   if (session.status === 'signed-out' || !client || !signedInUser) {
+    void importEditor().catch(() => undefined);
     return <SignInPage expired={session.status === 'signed-out' && session.expired} onSignedIn={(user) => setSession({ status: 'signed-in', user })} />;
   }
 

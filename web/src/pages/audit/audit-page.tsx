@@ -4,6 +4,7 @@ import { useLocation } from 'wouter';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EnvironmentPicker } from '../../components/environment-picker.tsx';
+import { FreezeBanner, useActiveFreeze } from '../../components/freeze-banner.tsx';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
 import { DiffList } from '../../components/value-diff.tsx';
 import { AuditTrailDocument, VersionDiffDocument, type VersionFieldsFragment } from '../../gql/graphql.ts';
@@ -94,6 +95,7 @@ export default function AuditPage({ environment }: { environment: string }) {
   };
 
   const env = data?.environment;
+  const freeze = useActiveFreeze(env?.activeFreezeWindow);
   const versions = env?.versions.edges.map((e) => e.node) ?? [];
   const filtered = Object.values(filters).some(Boolean);
 
@@ -113,6 +115,7 @@ export default function AuditPage({ environment }: { environment: string }) {
           <button type="reset" onClick={() => setFilters({})}>Clear</button>
         </span>
       </form>
+      {freeze && <FreezeBanner environment={environment} window={freeze} />}
       {notice && <p className="notice" role="status">{notice}</p>}
       {error && <QueryError error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />}
       {!data && fetching && <Loading label="Loading versions…" />}
@@ -135,6 +138,7 @@ export default function AuditPage({ environment }: { environment: string }) {
           environment={environment}
           version={restoring}
           activeVersion={env.activeVersion}
+          freeze={freeze}
           open
           onOpenChange={(open) => { if (!open) setRestoring(null); }}
           onDone={(message) => { setRestoring(null); setNotice(message); refetch({ requestPolicy: 'network-only' }); }}

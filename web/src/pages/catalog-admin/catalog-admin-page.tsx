@@ -10,6 +10,7 @@ import {
   type CatalogAdminEntriesQuery, type ParameterCategory, type ParameterType,
 } from '../../gql/graphql.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+import { RulesSection } from './rules-section.tsx';
 
 type Entry = CatalogAdminEntriesQuery['catalog']['edges'][number]['node'];
 const types: ParameterType[] = ['INT', 'FLOAT', 'BOOL', 'ENUM', 'STRING'];
@@ -45,7 +46,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
   const [createState, create] = useMutation(CreateCatalogEntryDocument);
   const [updateState, update] = useMutation(UpdateCatalogEntryDocument);
   const [error, setError] = useState<DescribedError | null>(null);
-  const [check, setCheck] = useState<{ message: string; parameter?: string | null }[] | null>(null);
+  const [check, setCheck] = useState<{ message: string; parameter?: string | null; field?: string | null; environment?: string | null }[] | null>(null);
   const { register, handleSubmit, watch, formState: { errors } } = useForm<EntryForm>({ defaultValues: entry ? fromEntry(entry) : blank });
   const form = watch();
   const mode = entry ? 'UPDATE' : 'CREATE';
@@ -72,10 +73,18 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
     onDone(entry ? `Saved ${entry.name} as revision ${entry.revision + 1}.` : `Created ${f.name.trim()}.`);
   });
 
+  // Violations that name a form field (live check or the server's refusal) sit under that field.
+  const placed = new Set(['name', 'group', 'description', 'unit', 'minValue', 'maxValue', 'allowedValues', 'defaultValue', 'validator', 'reason']);
+  const messagesFor = (name: string) => [...(check ?? []).filter((v) => v.field === name).map((v) => v.message), ...(error?.byField.get(name) ?? [])];
+  const fieldError = (name: string) => {
+    const messages = messagesFor(name);
+    return messages.length ? <p id={`cat-${name}-error`} className="field-error" data-testid={`cat-${name}-error`}>{[...new Set(messages)].join(' ')}</p> : null;
+  };
   const field = (name: keyof EntryForm, label: string, props: Record<string, unknown> = {}) => (
     <>
       <label htmlFor={`cat-${name}`}>{label}</label>
-      <input id={`cat-${name}`} {...register(name)} {...props} />
+      <input id={`cat-${name}`} {...register(name)} {...props} aria-invalid={messagesFor(name).length ? true : undefined} aria-describedby={messagesFor(name).length ? `cat-${name}-error` : undefined} />
+      {fieldError(name)}
     </>
   );
 
@@ -90,6 +99,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
       {field('group', 'Group')}
       <label htmlFor="cat-description">Description</label>
       <textarea id="cat-description" rows={2} {...register('description')} />
+      {fieldError('description')}
       {field('unit', 'Unit')}
       {(form.type === 'INT' || form.type === 'FLOAT') && <>{field('minValue', 'Minimum', { inputMode: 'decimal' })}{field('maxValue', 'Maximum', { inputMode: 'decimal' })}</>}
       {form.type === 'ENUM' && field('allowedValues', 'Allowed values (comma-separated)')}
@@ -104,7 +114,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
       {errors.reason && <p className="field-error">{errors.reason.message}</p>}
       <section aria-live="polite" data-testid="live-check">
         {check === null ? <p className="muted">Checking…</p> : check.length === 0 ? <p className="rule-ok">Live check: this definition can be saved; every value environments hold stays valid.</p> : (
-          <ul>{check.map((v, i) => <li key={i} className="field-error">{v.message}</li>)}</ul>
+          <ul>{check.map((v, i) => <li key={i} className="field-error">{v.environment && !v.message.includes(v.environment) ? `${v.environment}: ` : ''}{v.message}{v.field && placed.has(v.field) ? ' (see the field above)' : ''}</li>)}</ul>
         )}
       </section>
       {error && <p className="field-error" role="alert">{error.summary}</p>}
@@ -179,10 +189,7 @@ export default function CatalogAdminPage() {
           {!entry.deprecated && <DeprecateForm key={`dep-${entry.name}@${entry.revision}`} entry={entry} entries={entries} onDone={done} />}
         </>
       )}
-      <section className="card" aria-labelledby="rules-title">
-        <h2 id="rules-title">Cross-parameter rules</h2>
-        <EmptyState>The API does not expose rules yet; rule editing with a live check appears here when it does.</EmptyState>
-      </section>
+      <RulesSection />
     </main>
   );
 }

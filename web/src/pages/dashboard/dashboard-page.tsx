@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
+import { EnvironmentPicker } from '../../components/environment-picker.tsx';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
-import { WorkersDocument, WorkerStatusChangedDocument, type WorkerFieldsFragment } from '../../gql/graphql.ts';
-
-/** A worker is lagging when it has not applied the active version, or its heartbeat is older than this. */
-const staleHeartbeatMs = 30_000;
+import { RecentAppliesDocument, WorkersDocument, WorkerStatusChangedDocument } from '../../gql/graphql.ts';
+import { LatencyChart } from './latency-chart.tsx';
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -17,30 +16,22 @@ function useNow(intervalMs: number): number {
 
 const seconds = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
 const ago = (iso: string | null, now: number) => (iso ? `${seconds(Math.max(0, now - new Date(iso).getTime()))} ago` : 'never');
-
-function lagSeconds(worker: WorkerFieldsFragment, now: number): number | null {
-  if (worker.lagVersions == null) return null;
-  if (worker.lagVersions <= 0) return 0;
-  // Behind since the active version was written (a lower bound when several versions are missing).
-  const since = worker.environment.activeConfig?.createdAt;
-  return since ? Math.max(0, Math.round((now - new Date(since).getTime()) / 1000)) : null;
-}
-
-function isLagging(worker: WorkerFieldsFragment, now: number): boolean {
-  const heartbeat = worker.lastHeartbeatAt ? now - new Date(worker.lastHeartbeatAt).getTime() : Infinity;
-  return (worker.lagVersions ?? 1) > 0 || heartbeat > staleHeartbeatMs || worker.status === 'STALE' || worker.status === 'ERROR';
-}
+const lagText = (s: number | null) => (s == null ? '' : s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 
 export default function DashboardPage() {
   const now = useNow(5_000);
   const [{ data, fetching, error }, refetch] = useQuery({ query: WorkersDocument, requestPolicy: 'cache-and-network' });
+  const [chartEnvironment, setChartEnvironment] = useState('dev');
+  const [applies, refetchApplies] = useQuery({ query: RecentAppliesDocument, variables: { environment: chartEnvironment, last: 200 }, requestPolicy: 'cache-and-network' });
   const [live] = useSubscription({ query: WorkerStatusChangedDocument }, (_, event) => {
     refetch({ requestPolicy: 'network-only' });
+    refetchApplies({ requestPolicy: 'network-only' });
     return event;
   });
 
-  const workers = [...(data?.workers ?? [])].sort((a, b) => Number(isLagging(b, now)) - Number(isLagging(a, now)) || a.environment.name.localeCompare(b.environment.name) || a.name.localeCompare(b.name));
-  const lagging = workers.filter((w) => isLagging(w, now)).length;
+  // `lagging` is the server's verdict (more than 3 versions or 60 s behind): the console does not guess its own.
+  const workers = [...(data?.workers ?? [])].sort((a, b) => Number(b.lagging) - Number(a.lagging) || a.environment.name.localeCompare(b.environment.name) || a.name.localeCompare(b.name));
+  const lagging = workers.filter((w) => w.lagging).length;
 
   return (
     <main id="main" className="page dashboard-page">
@@ -57,8 +48,7 @@ export default function DashboardPage() {
       {workers.length > 0 && (
         <ul className="card-list worker-list" aria-label="Workers">
           {workers.map((w) => {
-            const behind = isLagging(w, now);
-            const lag = lagSeconds(w, now);
+            const behind = w.lagging;
             return (
               <li key={w.id} className={`card worker${behind ? ' lagging' : ''}`} data-testid={`worker-${w.name}`} data-lagging={behind}>
                 <div className="card-head">
@@ -69,7 +59,7 @@ export default function DashboardPage() {
                 </div>
                 <dl className="worker-facts">
                   <div><dt>Applied version</dt><dd>{w.appliedVersion ?? 'none yet'} of {w.environment.activeVersion}</dd></div>
-                  <div><dt>Lag</dt><dd>{w.lagVersions == null ? 'unknown' : `${w.lagVersions} ${w.lagVersions === 1 ? 'version' : 'versions'}`}{lag != null && lag > 0 ? `, ${lag} s` : ''}</dd></div>
+                  <div><dt>Lag</dt><dd data-testid="lag">{w.lagVersions == null ? 'unknown' : `${w.lagVersions} ${w.lagVersions === 1 ? 'version' : 'versions'}`}{w.lagSeconds != null && w.lagSeconds > 0 ? `, ${lagText(w.lagSeconds)}` : ''}</dd></div>
                   <div><dt>Last apply</dt><dd>{ago(w.lastAppliedAt, now)}</dd></div>
                   <div><dt>Heartbeat</dt><dd>{ago(w.lastHeartbeatAt, now)}</dd></div>
                   <div><dt>Waiting for restart</dt><dd>{w.pendingRestart.length === 0 ? 'nothing' : w.pendingRestart.join(', ')}</dd></div>
@@ -81,7 +71,12 @@ export default function DashboardPage() {
       )}
       <section aria-labelledby="latency-title" className="card">
         <h2 id="latency-title">Save-to-apply latency</h2>
-        <EmptyState>The API does not report apply latencies yet; the chart appears once workers' apply reports are queryable.</EmptyState>
+        <div className="filters">
+          <EnvironmentPicker id="latency-env" label="Environment" value={chartEnvironment} onChange={setChartEnvironment} />
+        </div>
+        {applies.error && <QueryError error={applies.error} retry={() => refetchApplies({ requestPolicy: 'network-only' })} />}
+        {!applies.data && applies.fetching && <Loading label="Loading apply reports…" />}
+        {applies.data && <LatencyChart applies={applies.data.recentApplies} />}
       </section>
     </main>
   );

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, type Client } from 'urql';
 import { useLocation } from 'wouter';
 import type { CatalogEntryShape, RuleShape } from '../../../../server/validation/index.ts';
 import { hasRole } from '../../app/session-api.ts';
@@ -20,6 +20,11 @@ type Row = { kind: 'group'; name: string; count: number } | { kind: 'param'; ent
 
 function matches(entry: CatalogEntryFieldsFragment, needle: string): boolean {
   return entry.name.toLowerCase().includes(needle) || entry.group.toLowerCase().includes(needle) || entry.description.toLowerCase().includes(needle);
+}
+
+/** Starts the page's one query early (app.tsx calls it when the session is known); useQuery then joins it. */
+export function prefetchEditorData(client: Client, environment: string): void {
+  void client.query(EditorDataDocument, { environment }).toPromise();
 }
 
 export default function EditorPage({ environment }: { environment: string }) {

@@ -6,10 +6,12 @@ import { z } from 'zod';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EnvironmentPicker } from '../../components/environment-picker.tsx';
+import { FreezeBanner, useActiveFreeze } from '../../components/freeze-banner.tsx';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
 import { DiffList } from '../../components/value-diff.tsx';
 import { CompareEnvironmentsDocument, PromoteConfigDocument } from '../../gql/graphql.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+import { FreezeWindowsSection } from './freeze-windows-section.tsx';
 
 const schema = z.object({ reason: z.string().trim().min(3, 'Say why you promote these values (at least 3 characters).') });
 type Form = z.infer<typeof schema>;
@@ -41,6 +43,7 @@ export default function EnvironmentsPage() {
     if (next.has(name)) next.delete(name); else next.add(name);
     return next;
   });
+  const freeze = useActiveFreeze(data?.right.activeFreezeWindow);
   const selected = differences.filter((d) => chosen.has(d.name));
   const anyCritical = selected.some((d) => d.critical);
 
@@ -50,7 +53,7 @@ export default function EnvironmentsPage() {
     const result = await promote({ input: { from: left, to: right, names: selected.map((d) => d.name), expectedVersion: data.right.activeVersion, reason: reason.trim(), submitForApproval: anyCritical } });
     if (result.error) {
       setError(describeApiError(result.error));
-      if (result.error.graphQLErrors[0]?.extensions?.code === 'VERSION_CONFLICT') refetch({ requestPolicy: 'network-only' });
+      if (['VERSION_CONFLICT', 'FROZEN'].includes(String(result.error.graphQLErrors[0]?.extensions?.code))) refetch({ requestPolicy: 'network-only' });
       return;
     }
     const payload = result.data?.promoteConfig;
@@ -69,6 +72,7 @@ export default function EnvironmentsPage() {
         <EnvironmentPicker id="env-left" label="From" value={left} onChange={(v) => { setLeft(v); setChosen(new Set()); }} />
         <EnvironmentPicker id="env-right" label="To" value={right} onChange={(v) => { setRight(v); setChosen(new Set()); }} />
       </div>
+      {freeze && left !== right && <FreezeBanner environment={right} window={freeze} />}
       {notice && <p className="notice" role="status">{notice}</p>}
       {queryError && <QueryError error={queryError} retry={() => refetch({ requestPolicy: 'network-only' })} />}
       {!data && fetching && <Loading label="Comparing environments…" />}
@@ -111,12 +115,13 @@ export default function EnvironmentsPage() {
                 {errors.reason && <p id="promote-reason-error" className="field-error">{errors.reason.message}</p>}
                 {anyCritical && <p className="muted">A critical parameter is included: the promotion goes to an approver first.</p>}
                 {error && <p className="field-error" role="alert">{error.summary}</p>}
-                <div className="actions"><button type="submit" className="primary" disabled={promoting}>{anyCritical ? 'Submit promotion for approval' : `Promote to ${right}`}</button></div>
+                <div className="actions"><button type="submit" className="primary" disabled={promoting || freeze !== null}>{anyCritical ? 'Submit promotion for approval' : `Promote to ${right}`}</button></div>
               </form>
             </section>
           )}
         </>
       )}
+      {hasRole(user, 'ADMIN') && <FreezeWindowsSection onChanged={() => refetch({ requestPolicy: 'network-only' })} />}
     </main>
   );
 }
