@@ -17,13 +17,15 @@ describe('SQL statements per request', () => {
     // The LISTEN bridge reads each new version in the background; wait until
     // it has published the last one so its reads do not land in a count.
     const published = t.app.services.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
+    // Yoga's pubsub listens from the first next(): ask before writing.
+    let next = published.next();
     for (let i = 0; i < 60; i += 1) {
       const response = await t.gql(`mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version } } }`, {
         input: { environment: 'dev', expectedVersion: version, reason: `history ${i}`, changes: [{ name: 'CVN_ATR_PERIOD', value: String(10 + (i % 20)) }] },
       }, i % 2 ? 'editor' : 'approver');
       version = expectData(response).updateConfig.version.version;
     }
-    for (let event = await published.next(); event.value.version < version; event = await published.next());
+    for (let event = await next; event.value.version < version; event = await next) next = published.next();
     await published.return?.();
   });
   afterAll(() => t.close());

@@ -379,11 +379,11 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   }
 
   // ---------------------------------------------------------------- stream
-  function streamDown(): void {
+  function streamDown(initial = false): void {
     activeSeen = 0;
     if (closed || streamDownSince !== undefined) return;
     streamDownSince = Date.now();
-    log('warn', 'listen_disconnected');
+    if (!initial) log('warn', 'listen_disconnected');
     staleTimer = setTimeout(() => {
       if (closed) return;
       log('warn', 'config_stream_stale', { down_ms: Date.now() - (streamDownSince ?? Date.now()) });
@@ -400,7 +400,8 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     clearTimeout(staleTimer);
     clearTimeout(pollTimer);
     staleTimer = pollTimer = undefined;
-    if (streamDownSince !== undefined) log('info', 'listen_reconnect', { down_ms: Date.now() - streamDownSince });
+    if (streamDownSince !== undefined && streamWasUp) log('info', 'listen_reconnect', { down_ms: Date.now() - streamDownSince });
+    streamWasUp = true;
     streamDownSince = undefined;
     if (machine.status === AgentStatus.Stale) {
       machine.transition(AgentStatus.Ready);
@@ -423,12 +424,26 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     });
   }
 
+  // The sockets the agent opens: a handshake held by a partition fails after
+  // handshakeTimeout (and is retried) instead of hanging; an aborted handshake's
+  // 'error' is reported through the close that follows, never thrown.
+  const Impl = webSocketImpl as typeof WebSocket;
+  class AgentWebSocket extends Impl {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { handshakeTimeout: Math.max(keepAliveMs, 1_000) });
+      if (typeof (this as { on?: unknown }).on === 'function') this.on('error', () => {});
+    }
+  }
+  let streamWasUp = false;
   function startStream(): void {
+    // Until the first connection is acknowledged the stream is down: a
+    // handshake a partition holds must not leave the agent READY for ever.
+    streamDown(true);
     const variables: { environment: string; afterVersion: number } = { environment, afterVersion: scheduler?.receivedVersion ?? 0 };
     let pingTimeout: NodeJS.Timeout | undefined;
     client = createClient({
       url: wsUrl,
-      webSocketImpl,
+      webSocketImpl: AgentWebSocket,
       lazy: true,
       connectionParams: { authorization: `Bearer ${token}` },
       retryAttempts: retry.attempts ?? Number.POSITIVE_INFINITY,
@@ -451,7 +466,13 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
         // A silently dead socket: no pong within the keep-alive period.
         ping: (received) => {
           if (received) return;
-          pingTimeout = setTimeout(() => activeSocket?.close(4408, 'Pong timeout'), keepAliveMs);
+          pingTimeout = setTimeout(() => {
+            // A dead link answers no close frame either: close() would wait for
+            // ws's 30 s close timeout before 'closed' fires. Drop it now.
+            const socket = activeSocket as { terminate?(): void; close(code: number, reason: string): void } | undefined;
+            if (socket?.terminate) socket.terminate();
+            else socket?.close(4408, 'Pong timeout');
+          }, keepAliveMs);
           pingTimeout.unref?.();
         },
         pong: (received) => {
@@ -607,7 +628,10 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
         await report('stopped', () => api.request(REPORT_STATUS, { input: { ...statusInput(), status: 'STOPPED' } }));
       }
       await reports;
-      await client?.dispose();
+      // dispose() awaits a pending connection attempt, which never settles while
+      // a partition holds the handshake: terminate drops it whatever its state.
+      client?.terminate();
+      await Promise.resolve(client?.dispose()).catch(() => {});
     },
   };
   return agent;

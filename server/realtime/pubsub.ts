@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import type { VersionKind } from '../generated/prisma/enums.ts';
 
@@ -19,11 +20,14 @@ export interface ConfigChangedEvent {
  * wakes for its own.
  */
 export function createAppPubSub() {
+  // One listener per open subscription: hundreds per topic are normal here.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
   return createPubSub<{
     configChanged: [environment: string, event: ConfigChangedEvent];
     changeRequestUpdated: [event: { id: string }];
     workerStatusChanged: [event: { id: string }];
-  }>();
+  }>({ eventTarget });
 }
 
 export type AppPubSub = ReturnType<typeof createAppPubSub>;
