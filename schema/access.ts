@@ -1,6 +1,6 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { ServiceToken } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { RoleEnum } from './enums.ts';
 
 // Users and service tokens: admin business. No field here or on User ever
@@ -23,17 +23,6 @@ builder.prismaNode('ServiceToken', {
   }),
 });
 
-/** Accepts a raw uuid or a Relay global id of the given type. */
-function localId(id: string | number, typename: 'User' | 'ServiceToken'): string {
-  const raw = String(id);
-  try {
-    const decoded = decodeGlobalID(raw);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // not a global id: a raw one
-  }
-  return raw;
-}
 
 builder.queryFields((t) => ({
   users: t.prismaField({

@@ -3,6 +3,7 @@ import type { Prisma } from '../server/generated/prisma/client.ts';
 import { canReadEnvironment } from '../server/auth/environment-access.ts';
 import { readSnapshot } from '../server/features/configuration/read-snapshot.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
 import { ParameterValueInput } from './configuration.ts';
 import { ChangeRequestStatusEnum, VersionKindEnum } from './enums.ts';
@@ -94,17 +95,6 @@ const UpdateRequestInput = builder.inputType('UpdateChangeRequestInput', {
   }),
 });
 
-/** Accepts a raw uuid or a Relay global id for a ChangeRequest. */
-function requestId(id: string | number): string {
-  const raw = String(id);
-  try {
-    const decoded = Buffer.from(raw, 'base64').toString('utf8');
-    if (decoded.startsWith('ChangeRequest:')) return decoded.slice('ChangeRequest:'.length);
-  } catch {
-    // not base64: a raw id
-  }
-  return raw;
-}
 
 builder.mutationFields((t) => ({
   approveChangeRequest: t.prismaField({
@@ -113,13 +103,13 @@ builder.mutationFields((t) => ({
     description: 'Approves a pending request and applies it as a new version (VERSION_CONFLICT if the environment moved on).',
     args: { input: t.arg({ type: ReviewInput, required: true }) },
     resolve: async (_query, _root, { input }, { services, viewer }) =>
-      (await services.changeRequests.approve(viewer!, { ...input, id: requestId(input.id) })).version,
+      (await services.changeRequests.approve(viewer!, { ...input, id: localId(input.id, 'ChangeRequest') })).version,
   }),
   rejectChangeRequest: t.prismaField({
     type: 'ChangeRequest',
     authScopes: { approver: true },
     args: { input: t.arg({ type: ReviewInput, required: true }) },
-    resolve: (_query, _root, { input }, { services, viewer }) => services.changeRequests.reject(viewer!, { ...input, id: requestId(input.id) }),
+    resolve: (_query, _root, { input }, { services, viewer }) => services.changeRequests.reject(viewer!, { ...input, id: localId(input.id, 'ChangeRequest') }),
   }),
   updateChangeRequest: t.prismaField({
     type: 'ChangeRequest',
@@ -127,13 +117,13 @@ builder.mutationFields((t) => ({
     description: 'The author edits a pending request; its revision moves and any review of the old text is void.',
     args: { input: t.arg({ type: UpdateRequestInput, required: true }) },
     resolve: (_query, _root, { input }, { services, viewer }) =>
-      services.changeRequests.update(viewer!, { ...input, id: requestId(input.id) }),
+      services.changeRequests.update(viewer!, { ...input, id: localId(input.id, 'ChangeRequest') }),
   }),
   withdrawChangeRequest: t.prismaField({
     type: 'ChangeRequest',
     authScopes: { editor: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, { id }, { services, viewer }) => services.changeRequests.withdraw(viewer!, { id: requestId(id) }),
+    resolve: (_query, _root, { id }, { services, viewer }) => services.changeRequests.withdraw(viewer!, { id: localId(id, 'ChangeRequest') }),
   }),
 }));
 

@@ -1,9 +1,9 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { canReadEnvironment } from '../server/auth/environment-access.ts';
 import {
   activeFreezeWindowWhere, isFreezeWindowActive, pendingFreezeWindowsWhere,
 } from '../server/features/freeze/freeze-window-service.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
 
 // Freeze windows: intervals in which an environment refuses every save
@@ -64,17 +64,6 @@ const CancelFreezeWindowInput = builder.inputType('CancelFreezeWindowInput', {
   }),
 });
 
-/** Accepts a raw uuid or a Relay global id of a FreezeWindow. */
-function freezeWindowId(id: string | number): string {
-  const raw = String(id);
-  try {
-    const decoded = decodeGlobalID(raw);
-    if (decoded.typename === 'FreezeWindow') return decoded.id;
-  } catch {
-    // not a global id: a raw one
-  }
-  return raw;
-}
 
 builder.mutationFields((t) => ({
   createFreezeWindow: t.prismaField({
@@ -93,7 +82,7 @@ builder.mutationFields((t) => ({
     description: 'Ends a planned or open window now (it stays on record); CONFLICT when already cancelled or over.',
     args: { input: t.arg({ type: CancelFreezeWindowInput, required: true }) },
     resolve: async (query, _root, { input }, { services, viewer }) => {
-      const window = await services.freezeWindows.cancel(viewer!, { ...input, id: freezeWindowId(input.id) });
+      const window = await services.freezeWindows.cancel(viewer!, { ...input, id: localId(input.id, 'FreezeWindow') });
       return services.prisma.freezeWindow.findUniqueOrThrow({ ...query, where: { id: window.id } });
     },
   }),

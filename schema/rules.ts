@@ -1,6 +1,6 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { RuleCheck } from '../server/features/rules/rule-service.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
 import { ViolationRef } from './violations.ts';
 
@@ -33,17 +33,6 @@ const RuleCheckRef = builder.objectRef<RuleCheck>('RuleCheck').implement({
   }),
 });
 
-/** Accepts a raw uuid or a Relay global id of a Rule. */
-function ruleId(id: string | number): string {
-  const raw = String(id);
-  try {
-    const decoded = decodeGlobalID(raw);
-    if (decoded.typename === 'Rule') return decoded.id;
-  } catch {
-    // not a global id: a raw one
-  }
-  return raw;
-}
 
 builder.queryFields((t) => ({
   rules: t.prismaField({
@@ -104,7 +93,7 @@ builder.mutationFields((t) => ({
     description: 'Changes a rule\'s expression, message or enabled flag as a new revision, under the same checks as createRule.',
     args: { input: t.arg({ type: UpdateRuleInput, required: true }) },
     resolve: async (query, _root, { input }, { services, viewer }) => {
-      const rule = await services.rules.update(viewer!, { ...input, id: ruleId(input.id) });
+      const rule = await services.rules.update(viewer!, { ...input, id: localId(input.id, 'Rule') });
       return services.prisma.rule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
     },
   }),

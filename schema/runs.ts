@@ -1,6 +1,6 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
 
 // Readable by every signed-in caller, like parameter sets (see parameter-sets.ts).
@@ -48,17 +48,6 @@ builder.queryField('runs', (t) =>
     totalCount: (_parent, args, { services }) => services.prisma.run.count({ where: runWhere(args) }),
   }, {}));
 
-/** Accepts a raw uuid or a Relay global id of a Run. */
-function runId(id: string | number): string {
-  const raw = String(id);
-  try {
-    const decoded = decodeGlobalID(raw);
-    if (decoded.typename === 'Run') return decoded.id;
-  } catch {
-    // not a global id: a raw one
-  }
-  return raw;
-}
 
 const CreateRunInput = builder.inputType('CreateRunInput', {
   fields: (t) => ({
@@ -90,6 +79,6 @@ builder.mutationFields((t) => ({
     description: 'PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLED; a terminal status is final (CONFLICT).',
     args: { input: t.arg({ type: UpdateRunStatusInput, required: true }) },
     resolve: (_query, _root, { input }, { services, viewer }) =>
-      services.runs.updateRunStatus(viewer!, { ...input, id: runId(input.id) }),
+      services.runs.updateRunStatus(viewer!, { ...input, id: localId(input.id, 'Run') }),
   }),
 }));

@@ -1,4 +1,5 @@
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../server/db/is-uuid.ts';
+
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 
 /**
@@ -7,5 +8,5 @@ const nilUuid = '00000000-0000-0000-0000-000000000000';
  * fault (PostgreSQL rejects the cast).
  */
 export function uuidWhere(id: string): { id: string } {
-  return { id: uuidPattern.test(id) ? id : nilUuid };
+  return { id: isUuid(id) ? id : nilUuid };
 }

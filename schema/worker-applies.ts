@@ -1,6 +1,7 @@
 import { canReadEnvironment } from '../server/auth/environment-access.ts';
 import { lagThresholds } from '../server/features/workers/worker-service.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 
 // What workers applied and when: the per-worker dashboard's lag and the
 // save-to-apply latency chart. Extends the Worker type of workers.ts.
@@ -81,15 +82,7 @@ builder.mutationField('reportWorkerApply', (t) =>
     description: 'A worker applied a version at a safe boundary; records the save-to-apply latency.',
     args: { input: t.arg({ type: ReportWorkerApplyInput, required: true }) },
     resolve: async (query, _root, { input }, { services, viewer }) => {
-      const raw = String(input.workerId);
-      let id = raw;
-      try {
-        const decoded = Buffer.from(raw, 'base64').toString('utf8');
-        if (decoded.startsWith('Worker:')) id = decoded.slice('Worker:'.length);
-      } catch {
-        // a raw uuid
-      }
-      const worker = await services.workers.reportApply(viewer!, { ...input, workerId: id });
+      const worker = await services.workers.reportApply(viewer!, { ...input, workerId: localId(input.workerId, 'Worker') });
       return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id: worker.id } });
     },
   }));

@@ -1,4 +1,3 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { filter, pipe } from 'graphql-yoga';
 import { assertEnvironmentReadable, canReadEnvironment } from '../server/auth/environment-access.ts';
 import type { Viewer } from '../server/auth/viewer.ts';
@@ -6,6 +5,7 @@ import type { Db } from '../server/db/transaction.ts';
 import { lockEnvironment } from '../server/features/configuration/lock-environment.ts';
 import { lagVersions } from '../server/features/workers/worker-service.ts';
 import { builder } from './builder.ts';
+import { localId } from './local-id.ts';
 import { RunKindEnum, WorkerStatusEnum } from './enums.ts';
 
 builder.prismaNode('Worker', {
@@ -58,17 +58,6 @@ builder.queryField('workers', (t) =>
     },
   }));
 
-/** Accepts a raw uuid or a Relay global id of a Worker. */
-function workerId(id: string | number): string {
-  const raw = String(id);
-  try {
-    const decoded = decodeGlobalID(raw);
-    if (decoded.typename === 'Worker') return decoded.id;
-  } catch {
-    // not a global id: a raw one
-  }
-  return raw;
-}
 
 const RegisterWorkerInput = builder.inputType('RegisterWorkerInput', {
   fields: (t) => ({
@@ -106,7 +95,7 @@ builder.mutationFields((t) => ({
     description: 'Heartbeat and state of a worker registered by the calling token (FORBIDDEN for any other).',
     args: { input: t.arg({ type: ReportWorkerStatusInput, required: true }) },
     resolve: async (query, _root, { input }, { services, viewer }) => {
-      const { id } = await services.workers.reportWorkerStatus(viewer!, { ...input, workerId: workerId(input.workerId) });
+      const { id } = await services.workers.reportWorkerStatus(viewer!, { ...input, workerId: localId(input.workerId, 'Worker') });
       return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

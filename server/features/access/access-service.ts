@@ -1,4 +1,5 @@
 import type { Role, ServiceToken, User } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
@@ -36,7 +37,6 @@ const usernamePattern = /^[a-z][a-z0-9._-]{2,31}$/;
 const minPasswordLength = 12;
 // Argon2 hashes whatever it is given: a cap keeps a megabyte "password" from costing a megabyte of hashing.
 const maxPasswordLength = 1024;
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 function requireAdmin(viewer: Viewer, what: string): Operator {
   if (viewer.kind !== 'user' || !hasRole(viewer, 'ADMIN')) throw forbidden(`Only an admin can ${what}.`);

@@ -1,4 +1,5 @@
 import type { ChangeRequest, PrismaClient } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
@@ -42,7 +43,6 @@ function assertRevision(request: ChangeRequest, revision: number): void {
   }
 }
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 /**
  * The second-person rule for critical parameters. Approval applies the

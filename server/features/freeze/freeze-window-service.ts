@@ -1,4 +1,5 @@
 import type { FreezeWindow, Prisma } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
 import type { CoreDeps } from '../../core-deps.ts';
@@ -20,7 +21,6 @@ export interface CancelFreezeWindowInput {
   reason: string;
 }
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 type Admin = Extract<Viewer, { kind: 'user' }>;
 

@@ -1,4 +1,5 @@
 import type { Prisma, Run, RunKind, RunStatus } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { actorName, hasRole } from '../../auth/viewer.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -24,7 +25,6 @@ export interface UpdateRunStatusInput {
 /** A run that reached one of these is history: its outcome never changes. */
 export const terminalRunStatuses: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 function assertMayRegister(viewer: Viewer): void {
   if (viewer.kind === 'service' || hasRole(viewer, 'EDITOR')) return;

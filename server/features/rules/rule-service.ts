@@ -1,4 +1,5 @@
 import type { Rule } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
@@ -40,7 +41,6 @@ const MAX_NAME = 100;
 // The seeded HPO range rules run to a few thousand characters; ten times that is still a rule, not an accident.
 const MAX_EXPRESSION = 20_000;
 const MAX_MESSAGE = 1_000;
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 type Admin = Extract<Viewer, { kind: 'user' }>;

@@ -1,4 +1,5 @@
 import type { RunKind, Worker, WorkerStatus } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../db/is-uuid.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { actorName } from '../../auth/viewer.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -25,7 +26,6 @@ export interface WorkerStatusReport {
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 /** How many versions a worker is behind its environment; null until it applied one. */
 export function lagVersions(activeVersion: number, appliedVersion: number | null): number | null {
