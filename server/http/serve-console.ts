@@ -64,7 +64,9 @@ export function createConsoleFallback({ dir = defaultConsoleDir }: ConsoleFallba
       if (req.method !== 'GET' && req.method !== 'HEAD') return resolve(false);
       const pathname = (req.url ?? '/').split('?')[0] ?? '/';
       const isClientRoute = !/\.[a-z0-9]+$/i.test(pathname);
-      if (isClientRoute && !wantsHtml(req)) return resolve(false);
+      // `/` is the console whatever the client asks for; other client routes
+      // only for a page load, so an API typo still gets a JSON 404.
+      if (isClientRoute && pathname !== '/' && !wantsHtml(req)) return resolve(false);
       // sirv looks files up synchronously (its index is built at start): when
       // it finds nothing it calls next() before returning, so the first
       // resolve wins either way.
