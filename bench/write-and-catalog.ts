@@ -1,6 +1,9 @@
 // `npm run bench:write`: the time of a configuration write and of the catalog
 // queries at full catalog size (575 parameters), measured end to end over
 // HTTP against a real server on a real PostgreSQL database. Prints a table.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import path from 'node:path';
 import { createApp } from '../server/create-app.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
 import { createPasswordHasher } from '../server/auth/password-hasher.ts';
@@ -54,12 +57,23 @@ const results: [string, number[]][] = [
   ['environment: all 575 typed values with catalog metadata', await time(100, () => gql(`{ environment(name: "dev") { activeVersion values { name value typed entry { type unit group critical hotReloadable minValue maxValue allowedValues } } } }`))],
 ];
 
-console.log('\n| operation | n | p50 | p95 | p99 | max |\n|---|---|---|---|---|---|');
+const lines = ['| operation | n | p50 | p95 | p99 | max |', '|---|---|---|---|---|---|'];
 for (const [label, samples] of results) {
   const p = percentiles(samples);
-  console.log(`| ${label} | ${p.n} | ${formatMs(p.p50)} | ${formatMs(p.p95)} | ${formatMs(p.p99)} | ${formatMs(p.max)} |`);
+  lines.push(`| ${label} | ${p.n} | ${formatMs(p.p50)} | ${formatMs(p.p95)} | ${formatMs(p.p99)} | ${formatMs(p.max)} |`);
 }
-console.log(`\ncatalog size: ${(await gql('{ catalog(first: 1) { totalCount } }')).catalog.totalCount} parameters; machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`);
+const size = (await gql('{ catalog(first: 1) { totalCount } }')).catalog.totalCount;
+const report = [
+  '# Write and catalog query at full catalog size',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:write\`: end to end over HTTP (signed-in session), catalog of ${size} parameters, ${cpus().length} cores, Node ${process.version}, PostgreSQL on loopback.`,
+  '',
+  ...lines,
+  '',
+].join('\n');
+await mkdir(path.join(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(path.join(import.meta.dirname, 'results', 'write-and-catalog.md'), report);
+console.log(report);
 
 await app.close();
 await bench.drop();
