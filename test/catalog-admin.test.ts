@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, expectData, startTestApp, type GraphQLResponse, type TestApp, type TestUser } from './support/start-test-app.ts';
 
@@ -24,16 +23,10 @@ const newInt = (name: string, extra: Record<string, unknown> = {}) => ({
 
 describe('catalog administration', () => {
   let t: TestApp;
-  let sql: pg.Client;
   beforeAll(async () => {
     t = await startTestApp();
-    sql = new pg.Client({ connectionString: t.db.url });
-    await sql.connect();
   });
-  afterAll(async () => {
-    await sql.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const create = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(CREATE, { input }, as);
   const update = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(UPDATE, { input }, as);
@@ -43,13 +36,13 @@ describe('catalog administration', () => {
     expectData(await t.gql(`query ($n: String!) { environment(name: $n) { activeVersion } }`, { n: env })).environment.activeVersion as number;
   const updateConfig = async (env: string, changes: { name: string; value: string }[], as: TestUser = 'admin') =>
     t.gql(UPDATE_CONFIG, { input: { environment: env, expectedVersion: await activeVersion(env), reason: 'test write', changes } }, as);
-  const rowCounts = async () => (await sql.query(`SELECT
+  const rowCounts = async () => (await t.sql.query(`SELECT
       (SELECT count(*) FROM variable_catalog)::int AS entries,
       (SELECT count(*) FROM variable_catalog_history)::int AS history,
       (SELECT count(*) FROM audit_events)::int AS audit,
       (SELECT coalesce(sum(revision), 0) FROM variable_catalog)::int AS revisions`)).rows[0];
   const auditOf = async (name: string) =>
-    (await sql.query(`SELECT action, actor, parameter_name, reason, details FROM audit_events WHERE parameter_name = $1 AND action LIKE 'catalog_entry_%' ORDER BY id`, [name])).rows;
+    (await t.sql.query(`SELECT action, actor, parameter_name, reason, details FROM audit_events WHERE parameter_name = $1 AND action LIKE 'catalog_entry_%' ORDER BY id`, [name])).rows;
 
   describe('createCatalogEntry', () => {
     it('adds an entry with revision 1, its history row and its audit row, and moves the catalog version', async () => {

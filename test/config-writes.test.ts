@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
 
@@ -12,22 +11,16 @@ const UPDATE = `mutation($input: UpdateConfigInput!) {
 
 describe('configuration writes', () => {
   let t: TestApp;
-  let sql: pg.Client;
   beforeAll(async () => {
     t = await startTestApp();
-    sql = new pg.Client({ connectionString: t.db.url });
-    await sql.connect();
   });
-  afterAll(async () => {
-    await sql.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const activeVersion = async (env: string) =>
     expectData(await t.gql(`query($n: String!) { environment(name: $n) { activeVersion } }`, { n: env })).environment.activeVersion as number;
   const value = async (env: string, name: string) =>
     expectData(await t.gql(`query($n: String!, $p: [String!]) { environment(name: $n) { values(names: $p) { value } } }`, { n: env, p: [name] })).environment.values[0].value as string;
-  const rowCounts = async () => (await sql.query(`SELECT (SELECT count(*) FROM config_versions)::int AS versions, (SELECT count(*) FROM audit_events)::int AS audit, (SELECT count(*) FROM change_requests)::int AS requests`)).rows[0];
+  const rowCounts = async () => (await t.sql.query(`SELECT (SELECT count(*) FROM config_versions)::int AS versions, (SELECT count(*) FROM audit_events)::int AS audit, (SELECT count(*) FROM change_requests)::int AS requests`)).rows[0];
   const update = (input: Record<string, unknown>, as: 'admin' | 'editor' | 'approver' | 'viewer' = 'editor') => t.gql(UPDATE, { input }, as);
 
   it('saves several parameters atomically as one new version with its diff and audit rows', async () => {
@@ -41,7 +34,7 @@ describe('configuration writes', () => {
     expect(payload.version).toMatchObject({ version: before + 1, kind: 'EDIT', reason: 'tighten entries', author: { username: 'editor' } });
     expect(payload.version.changes.map((c: { name: string }) => c.name)).toEqual(['CVN_ATR_PERIOD', 'CVN_SIGNAL_THRESHOLD_BUY']);
     expect(await value('dev', 'CVN_ATR_PERIOD')).toBe('21');
-    const audit = await sql.query(`SELECT action, actor, parameter_name, config_version, reason FROM audit_events WHERE config_version = $1 AND action = 'config_change_saved' AND environment_id = (SELECT id FROM environments WHERE name = 'dev') ORDER BY parameter_name`, [before + 1]);
+    const audit = await t.sql.query(`SELECT action, actor, parameter_name, config_version, reason FROM audit_events WHERE config_version = $1 AND action = 'config_change_saved' AND environment_id = (SELECT id FROM environments WHERE name = 'dev') ORDER BY parameter_name`, [before + 1]);
     expect(audit.rows).toEqual([
       { action: 'config_change_saved', actor: 'editor', parameter_name: 'CVN_ATR_PERIOD', config_version: before + 1, reason: 'tighten entries' },
       { action: 'config_change_saved', actor: 'editor', parameter_name: 'CVN_SIGNAL_THRESHOLD_BUY', config_version: before + 1, reason: 'tighten entries' },
@@ -239,14 +232,14 @@ describe('configuration writes', () => {
   describe('freeze windows', () => {
     it('refuses writes with FROZEN during an open window and accepts them after', async () => {
       const current = await activeVersion('dev');
-      const { rows } = await sql.query<{ id: string }>(
+      const { rows } = await t.sql.query<{ id: string }>(
         `INSERT INTO freeze_windows (id, environment_id, starts_at, ends_at, reason, created_by_id)
          SELECT gen_random_uuid(), e.id, now() - interval '1 minute', now() + interval '1 hour', 'FOMC release', u.id
          FROM environments e, users u WHERE e.name = 'dev' AND u.username = 'admin' RETURNING id`);
       const frozen = await update({ environment: 'dev', expectedVersion: current, reason: 'during freeze', changes: [{ name: 'CVN_ATR_PERIOD', value: '17' }] });
       expect(errorCode(frozen)).toBe('FROZEN');
       expect(frozen.errors![0]!.message).toMatch(/FOMC release/);
-      await sql.query(`UPDATE freeze_windows SET cancelled_at = now() WHERE id = $1`, [rows[0]!.id]);
+      await t.sql.query(`UPDATE freeze_windows SET cancelled_at = now() WHERE id = $1`, [rows[0]!.id]);
       expectData(await update({ environment: 'dev', expectedVersion: current, reason: 'after freeze', changes: [{ name: 'CVN_ATR_PERIOD', value: '17' }] }));
     });
   });

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, expectData, startTestApp, type GraphQLResponse, type TestApp, type TestUser } from './support/start-test-app.ts';
 
@@ -14,16 +13,10 @@ const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
 describe('freeze windows', () => {
   let t: TestApp;
-  let sql: pg.Client;
   beforeAll(async () => {
     t = await startTestApp();
-    sql = new pg.Client({ connectionString: t.db.url });
-    await sql.connect();
   });
-  afterAll(async () => {
-    await sql.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const create = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(CREATE, { input: { reason: 'release freeze', ...input } }, as);
   const cancel = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(CANCEL, { input: { reason: 'release moved', ...input } }, as);
@@ -32,7 +25,7 @@ describe('freeze windows', () => {
     t.gql(UPDATE_CONFIG, {
       input: { environment: env, expectedVersion: (await environment(env)).activeVersion, reason: 'test write', changes: [{ name: 'CVN_ATR_PERIOD', value }] },
     }, 'editor');
-  const rowCounts = async () => (await sql.query(`SELECT
+  const rowCounts = async () => (await t.sql.query(`SELECT
       (SELECT count(*) FROM freeze_windows)::int AS windows,
       (SELECT count(*) FROM freeze_windows WHERE cancelled_at IS NOT NULL)::int AS cancelled,
       (SELECT count(*) FROM audit_events)::int AS audit,
@@ -61,7 +54,7 @@ describe('freeze windows', () => {
         { name: 'staging', activeFreezeWindow: { id: window.id }, freezeWindows: [{ id: window.id }] },
         { name: 'prod', activeFreezeWindow: null, freezeWindows: [] },
       ]);
-      const audit = await sql.query(`SELECT action, actor, reason, e.name AS environment FROM audit_events a JOIN environments e ON e.id = a.environment_id WHERE subject_id = $1`, [localId(window.id)]);
+      const audit = await t.sql.query(`SELECT action, actor, reason, e.name AS environment FROM audit_events a JOIN environments e ON e.id = a.environment_id WHERE subject_id = $1`, [localId(window.id)]);
       expect(audit.rows).toEqual([{ action: 'freeze_window_created', actor: 'admin', reason: 'exchange migration', environment: 'staging' }]);
     });
 
@@ -80,7 +73,7 @@ describe('freeze windows', () => {
       const env = await environment('staging');
       expect(env.activeFreezeWindow).toBeNull();
       expect(env.freezeWindows).toEqual([]);
-      const audit = await sql.query(`SELECT action, actor, reason FROM audit_events WHERE subject_id = $1 ORDER BY id`, [localId(windowId)]);
+      const audit = await t.sql.query(`SELECT action, actor, reason FROM audit_events WHERE subject_id = $1 ORDER BY id`, [localId(windowId)]);
       expect(audit.rows.map((r) => r.action)).toEqual(['freeze_window_created', 'freeze_window_cancelled']);
       expect(audit.rows[1]).toMatchObject({ actor: 'admin', reason: 'migration postponed' });
       expect(expectData(await updateConfig('staging', '21')).updateConfig.outcome).toBe('APPLIED');
@@ -107,7 +100,7 @@ describe('freeze windows', () => {
 
   it('an ended window is history: hidden from the environment and not cancellable', async () => {
     // The API refuses to create a window in the past, so this one is written as last week's would have been.
-    const { rows: [{ id }] } = await sql.query(
+    const { rows: [{ id }] } = await t.sql.query(
       `INSERT INTO freeze_windows (id, environment_id, starts_at, ends_at, reason, created_by_id)
        SELECT gen_random_uuid(), e.id, now() - interval '3 hours', now() - interval '1 hour', 'last week', u.id FROM environments e, users u
        WHERE e.name = 'dev' AND u.username = 'admin' RETURNING id::text`,

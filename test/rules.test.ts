@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, expectData, startTestApp, type GraphQLResponse, type TestApp, type TestUser } from './support/start-test-app.ts';
 
@@ -15,16 +14,10 @@ const violationsOf = (response: GraphQLResponse) => (response.errors?.[0]?.exten
 
 describe('cross-parameter rules', () => {
   let t: TestApp;
-  let sql: pg.Client;
   beforeAll(async () => {
     t = await startTestApp();
-    sql = new pg.Client({ connectionString: t.db.url });
-    await sql.connect();
   });
-  afterAll(async () => {
-    await sql.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const create = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(CREATE, { input: { reason: 'test rule', ...input } }, as);
   const update = (input: Record<string, unknown>, as: TestUser = 'admin') => t.gql(UPDATE, { input: { reason: 'test change', ...input } }, as);
@@ -33,13 +26,13 @@ describe('cross-parameter rules', () => {
     expectData(await t.gql(`query ($n: String!) { environment(name: $n) { activeVersion } }`, { n: env })).environment.activeVersion as number;
   const updateConfig = async (env: string, changes: { name: string; value: string }[]) =>
     t.gql(UPDATE_CONFIG, { input: { environment: env, expectedVersion: await activeVersion(env), reason: 'test write', changes } }, 'editor');
-  const rowCounts = async () => (await sql.query(`SELECT
+  const rowCounts = async () => (await t.sql.query(`SELECT
       (SELECT count(*) FROM cross_parameter_rules)::int AS rules,
       (SELECT coalesce(sum(revision), 0) FROM cross_parameter_rules)::int AS revisions,
       (SELECT count(*) FROM audit_events)::int AS audit,
       (SELECT count(*) FROM config_versions)::int AS versions`)).rows[0];
   const auditOf = async (subjectId: string) =>
-    (await sql.query(`SELECT action, actor, reason, details FROM audit_events WHERE subject_id = $1 ORDER BY id`, [subjectId])).rows;
+    (await t.sql.query(`SELECT action, actor, reason, details FROM audit_events WHERE subject_id = $1 ORDER BY id`, [subjectId])).rows;
 
   it('lists the seeded rules by name, as Relay nodes', async () => {
     const rules = expectData(await t.gql(`{ rules { id name expression enabled revision } }`, {}, 'viewer')).rules as { id: string; name: string; expression: string }[];

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createPasswordHasher } from '../../server/auth/password-hasher.ts';
 import { connectPostgres } from '../../server/db/connect-postgres.ts';
 import type { Database, PrismaQueryEvent } from '../../server/db/database.ts';
@@ -24,6 +25,8 @@ export interface TestApp {
   app: App;
   db: TestDatabase;
   database: Database;
+  /** A plain pg connection to the test database, for raw-SQL checks. */
+  sql: pg.Client;
   url: string;
   /** POSTs a GraphQL operation as a seeded user (Basic), a token, or nobody. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: TestUser): Promise<GraphQLResponse<T>>;
@@ -41,11 +44,14 @@ export async function startTestApp({ onQuery, db: givenDb, port = 0 }: { onQuery
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const database = await connectPostgres({ connectionString: db.url, logger, migrate: false, onQuery, listenRetryBaseMs: 20 });
   const hasher = createPasswordHasher(testHasherOptions);
+  const sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
   let app = await createApp({ database, logger, hasher, port, wsRecheckIntervalMs: 100 });
   const harness: TestApp = {
     get app() { return app; },
     db,
     database,
+    sql,
     get url() { return app.url; },
     async gql(query, variables, as = 'admin') {
       const authorization = authorizationFor(as);
@@ -63,6 +69,7 @@ export async function startTestApp({ onQuery, db: givenDb, port = 0 }: { onQuery
       app = await createApp({ database, logger, hasher, port, wsRecheckIntervalMs: 100 });
     },
     async close() {
+      await sql.end();
       await app.close();
       await database.close();
       if (!givenDb) await db.drop();
