@@ -11,8 +11,8 @@ import type { Logger } from '../logging/create-logger.ts';
 import type { Services } from '../services.ts';
 import { graphqlPath } from './create-yoga.ts';
 
-/** Close codes beyond graphql-ws's own: 4401 tells a client its credentials were refused. */
-export const SocketCloseCode = { Unauthorized: 4401 } as const;
+/** Close codes beyond graphql-ws's own: 4401 tells a client its credentials were refused; 1011 a passing server fault. */
+export const SocketCloseCode = { Unauthorized: 4401, InternalError: 1011 } as const;
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
 
@@ -76,7 +76,10 @@ export function attachGraphQLWs({ server, yoga, services, logger, recheckInterva
         } catch (error) {
           const appError = findAppError(error);
           if (!appError) logger.error({ event: 'ws_connect_failed', err: String(error) }, 'WebSocket authentication failed');
-          ctx.extra.socket.close(appError?.code === 'UNAUTHENTICATED' ? SocketCloseCode.Unauthorized : CloseCode.Forbidden, appError?.message.slice(0, 100) ?? 'Forbidden');
+          // A fault (say the database briefly unreachable) is not a verdict on
+          // the credential: 1011 tells clients to retry, where 4401/4403 are final.
+          if (!appError) ctx.extra.socket.close(SocketCloseCode.InternalError, 'Try again');
+          else ctx.extra.socket.close(appError.code === 'UNAUTHENTICATED' ? SocketCloseCode.Unauthorized : CloseCode.Forbidden, appError.message.slice(0, 100));
           return false;
         }
       },
