@@ -27,7 +27,8 @@ export async function createBenchDatabase(): Promise<{ database: Database; url: 
     database,
     url: url.toString(),
     async drop() {
-      await database.close();
+      // The caller may have closed it already (to hand the database to a spawned server).
+      await database.close().catch(() => {});
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },

@@ -127,7 +127,7 @@ for (const size of sizes) {
 
 await Promise.all(agents.map((a) => a.close()));
 await product.stop();
-await bench.drop().catch(() => {});
+await bench.drop();
 await rm(dataDir, { recursive: true, force: true });
 
 const table = [
