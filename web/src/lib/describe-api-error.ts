@@ -1,19 +1,8 @@
 import type { CombinedError } from 'urql';
+import type { ErrorCode } from '../../../server/errors/app-error.ts';
 
-/** The codes the API puts in extensions.code (server/errors/app-error.ts). */
-export type ApiErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'VALIDATION_FAILED'
-  | 'VERSION_CONFLICT'
-  | 'FROZEN'
-  | 'APPROVAL_REQUIRED'
-  | 'NOT_FOUND'
-  | 'DEPRECATED'
-  | 'CONFLICT'
-  | 'BAD_REQUEST'
-  | 'NETWORK'
-  | 'UNKNOWN';
+/** The codes the API puts in extensions.code, plus what the browser itself can hit. */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | 'UNKNOWN';
 
 export interface ApiViolation {
   code: string;
