@@ -4,21 +4,23 @@
 // agents, beside the raw floor (NOTIFY to a plain LISTEN client) measured in
 // the same run, plus the server's resident memory with 1,000 agents. The
 // server runs as its own process (`npm start` with DATABASE_URL), the agents
-// in this one. Writes bench/results/save-to-apply.md.
+// in BENCH_PROCESSES agent hosts (bench/agent-host.ts; default one per core).
+// Writes bench/results/save-to-apply.md.
 import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
 import { spawnProduct } from '../test/support/spawn-product.ts';
+import type { HostCommand } from './agent-host-protocol.ts';
+import { now, startAgentHost } from './agent-hosts.ts';
 import { benchPasswords, createBenchDatabase } from './bench-database.ts';
+import { measureBroadcastFloor } from './broadcast-floor.ts';
 import { measureNotifyFloor } from './notify-floor.ts';
 import { formatMs, percentiles } from './percentiles.ts';
 
 const sizes = (process.env.BENCH_AGENTS ?? '10,100,1000').split(',').map(Number);
 const savesPerSize = (n: number) => (n >= 1000 ? 20 : n >= 100 ? 40 : 60);
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
-const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -36,7 +38,9 @@ async function residentMemoryMb(pid: number): Promise<number> {
 const bench = await createBenchDatabase();
 await bench.database.close();
 const dataDir = await mkdtemp(path.join(tmpdir(), 'ucp-bench-'));
-const product = await spawnProduct({ DATABASE_URL: bench.url, PORT: String(await freePort()), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+const product = await spawnProduct({ DATABASE_URL: bench.url, PORT: String(await freePort()), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 60_000,
+  // BENCH_PROFILE=<dir> writes CPU profiles: the server's whole run, and each agent host's during each size's saves.
+  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 const url = product.url;
 const basic = (user: 'admin' | 'editor') => `Basic ${Buffer.from(`${user}:${benchPasswords[user]}`).toString('base64')}`;
 
@@ -68,64 +72,77 @@ async function save(version: number, value: string): Promise<number> {
 const token: string = (await gql(`mutation { createServiceToken(input: { environment: "dev", name: "bench" }) { token } }`, {}, basic('admin'))).createServiceToken.token;
 const floor = await measureNotifyFloor(bench.url);
 
-/** version → callbacks waiting for every agent to apply it. */
-const waiting = new Map<number, { remaining: number; t0: number; samples: number[]; done: () => void }>();
-const agents: RuntimeAgent<typeof PARAMETER>[] = [];
-
-function addAgent(i: number): RuntimeAgent<typeof PARAMETER> {
-  const agent = createRuntimeAgent({
-    url, token, environment: 'dev', workerName: `bench-${i}`, mode: 'PAPER', consumes: [PARAMETER] as const,
-    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000,
-    onApply: (batch) => {
-      const now = performance.now();
-      const pending = waiting.get(batch.version);
-      if (!pending) return;
-      pending.samples.push(now - pending.t0);
-      pending.remaining -= 1;
-      if (pending.remaining === 0) pending.done();
-    },
+/** version → the save's start and the apply times collected so far. */
+const waiting = new Map<number, { t0: number; remaining: number; samples: number[]; done: () => void }>();
+const hostCount = Number(process.env.BENCH_PROCESSES ?? cpus().length);
+const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => startAgentHost(i)));
+for (const host of hosts) {
+  host.onStreamed((reply, from) => {
+    if (reply.type !== 'applied') return;
+    const entry = waiting.get(reply.version);
+    if (!entry) return;
+    for (const at of reply.times) entry.samples.push(at - from.offset - entry.t0);
+    entry.remaining -= reply.times.length;
+    if (entry.remaining === 0) entry.done();
   });
-  agents.push(agent);
-  return agent;
 }
+const connected = () => hosts.reduce((sum, host) => sum + host.agents, 0);
 
 let version: number = (await gql(`{ environment(name: "dev") { activeVersion } }`, {}, basic('admin'))).environment.activeVersion;
 const rows: string[] = [];
 let rssAtMax: number | undefined;
 let tick = 0;
+let lastEvent = '';
 
 for (const size of sizes) {
-  // Connect in waves of 50: ready() loads values, registers the worker and subscribes.
-  const start = agents.length;
-  for (let i = start; i < size; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, size - i) }, (_, k) => addAgent(i + k).ready()));
-  }
+  // Each host holds size / hosts agents.
+  let firstIndex = connected();
+  await Promise.all(hosts.map((host, i) => {
+    const count = Math.floor(size / hosts.length) + (i < size % hosts.length ? 1 : 0) - host.agents;
+    if (count <= 0) return undefined;
+    const command: HostCommand = { type: 'connect', url, token, count, firstIndex };
+    firstIndex += count;
+    return host.request(command, 'connected').then((reply) => {
+      host.agents = reply.agents;
+    });
+  }));
   const samples: number[] = [];
+  const saveTimes: number[] = [];
   const saves = savesPerSize(size);
+  const profile = process.env.BENCH_PROFILE;
+  if (profile) await Promise.all(hosts.map((host) => host.request({ type: 'profile-start' }, 'profiling')));
   for (let s = 0; s < saves + 3; s += 1) {
     tick += 1;
     const next = version + 1;
-    const all = new Promise<void>((done) => waiting.set(next, { remaining: agents.length, t0: performance.now(), samples: s < 3 ? [] : samples, done }));
+    const all = new Promise<void>((done) => waiting.set(next, { t0: now(), remaining: connected(), samples: s < 3 ? [] : samples, done }));
     version = await save(version, tick % 2 ? '0.56' : '0.57');
-    const savedAfter = performance.now() - waiting.get(next)!.t0;
+    const savedAfter = now() - waiting.get(next)!.t0;
+    if (s >= 3) saveTimes.push(savedAfter);
     if (version !== next) throw new Error(`expected version ${next}, got ${version}`);
     await all;
     if (process.env.BENCH_DEBUG) {
-      const mine = waiting.get(next)!.samples.slice(-agents.length);
+      const mine = waiting.get(next)!.samples.slice(-connected());
       console.log(`save ${savedAfter.toFixed(1)} ms, first apply ${Math.min(...mine).toFixed(1)} ms, last ${Math.max(...mine).toFixed(1)} ms`);
     }
     waiting.delete(next);
     // Let every apply report reach the server before the next save, so
     // each measurement starts from an idle server (the first 3 are warm-up).
-    await Promise.all(agents.map((a) => a.flush()));
+    await Promise.all(hosts.map((host) => host.request({ type: 'flush' }, 'flushed')));
   }
+  if (profile) await Promise.all(hosts.map((host, i) => host.request({ type: 'profile-stop', file: path.join(profile, `agent-host-${i}-${size}.cpuprofile`) }, 'profiling')));
   if (size === Math.max(...sizes)) rssAtMax = await residentMemoryMb(product.process.pid!);
+  // A version's message as an agent receives it, for the broadcast floor.
+  lastEvent ||= JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: { data: { configChanged: {
+    environment: 'dev', version, kind: 'EDIT', changedKeys: [PARAMETER], createdAt: new Date().toISOString(), changes: [{ name: PARAMETER, after: '0.57' }],
+  } } } });
+  const broadcast = await measureBroadcastFloor(hosts, size, saves, lastEvent);
   const p = percentiles(samples);
-  rows.push(`| ${size} | ${saves} | ${p.n} | ${formatMs(p.p50)} | ${formatMs(p.p95)} | ${formatMs(p.p99)} | ${formatMs(p.max)} |`);
+  const saved = percentiles(saveTimes);
+  rows.push(`| ${size} | ${saves} | ${p.n} | ${formatMs(p.p50)} | ${formatMs(p.p95)} | ${formatMs(p.p99)} | ${formatMs(p.max)} | ${formatMs(saved.p50)} | ${formatMs(broadcast.p50)} / ${formatMs(broadcast.p99)} |`);
   console.log(rows.at(-1));
 }
 
-await Promise.all(agents.map((a) => a.close()));
+await Promise.all(hosts.map((host) => host.request({ type: 'close' }, 'closed')));
 await product.stop();
 await bench.drop();
 await rm(dataDir, { recursive: true, force: true });
@@ -134,11 +151,14 @@ const table = [
   `# Save-to-apply latency`,
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:distribution\` on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL on loopback.`,
-  `From sending \`updateConfig\` (one hot-reloadable THRESHOLD parameter) to each idle agent's apply callback; the server runs as its own process, all agents share this one.`,
+  `From sending \`updateConfig\` (one hot-reloadable THRESHOLD parameter) to each idle agent's apply callback. The server runs as its own process; the agents run in ${hostCount} agent-host processes (each worker is its own process in production), all on the same ${cpus().length} cores. Apply times are taken in the hosts and corrected for each host's clock offset (least-delay round trip).`,
   '',
-  '| agents | saves | samples | p50 | p95 | p99 | max |',
-  '|---|---|---|---|---|---|---|',
+  '| agents | saves | samples | p50 | p95 | p99 | max | save alone (p50) | raw WebSocket broadcast floor (p50 / p99) |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...rows,
+  '',
+  '*save alone*: the updateConfig round trip (validation, the version, its audit, the commit), a part of every sample.',
+  `*raw WebSocket broadcast floor*: a bare \`ws\` server sending one pre-serialized message of a version's size to as many plain sockets in the same host processes (no graphql-ws, no agent, no database): what this machine needs to reach that many sockets at all.`,
   '',
   `Raw floor in the same run (pg_notify → plain LISTEN client, ${floor.n} events): p50 ${formatMs(floor.p50)}, p95 ${formatMs(floor.p95)}, p99 ${formatMs(floor.p99)}, max ${formatMs(floor.max)}.`,
   rssAtMax !== undefined ? `Server resident memory with ${Math.max(...sizes)} agents connected: ${rssAtMax.toFixed(0)} MB.` : '',

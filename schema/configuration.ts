@@ -1,4 +1,4 @@
-import { Repeater } from 'graphql-yoga';
+import { resumeAfter } from '../server/realtime/resume-after.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { assertEnvironmentReadable, canReadEnvironment } from '../server/auth/environment-access.ts';
 import { notFound } from '../server/errors/app-error.ts';
@@ -276,30 +276,7 @@ builder.subscriptionField('configChanged', (t) =>
       assertEnvironmentReadable(viewer, env.id, environment);
       const live = services.pubsub.subscribe('configChanged', environment);
       if (afterVersion == null) return live;
-      // Listen first, then read the backlog: a version committed in between
-      // arrives on both sides and is dropped from the live one. Yoga's pubsub
-      // registers its listener on the first next(), so that call is made now,
-      // before the backlog query, and its result is consumed afterwards.
-      return new Repeater<ConfigChangedEvent>(async (push, stop) => {
-        const iterator = live[Symbol.asyncIterator]();
-        let pending = iterator.next();
-        let last = afterVersion;
-        void stop.then(() => iterator.return?.());
-        for (const event of await readVersionEvents(services.prisma, environment, afterVersion)) {
-          await push(event);
-          last = event.version;
-        }
-        for (;;) {
-          const next = await Promise.race([pending, stop.then(() => ({ done: true as const, value: undefined }))]);
-          if (next.done) break;
-          pending = iterator.next();
-          if (next.value.version > last) {
-            last = next.value.version;
-            await push(next.value);
-          }
-        }
-        stop();
-      });
+      return resumeAfter(live, afterVersion, () => readVersionEvents(services.prisma, environment, afterVersion));
     },
     resolve: (event) => event,
   }));

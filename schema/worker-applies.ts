@@ -17,6 +17,11 @@ builder.prismaObject('WorkerApply', {
   }),
 });
 
+/** Whether a Pothos prismaField query asks for more than the model's scalar columns. */
+function hasSelections(query: { include?: object; select?: object }): boolean {
+  return Object.keys(query.include ?? {}).length > 0 || query.select !== undefined;
+}
+
 /** Seconds since the first version the worker has not applied was saved; 0 when up to date. */
 async function lagSeconds(worker: { environmentId: string; appliedVersion: number | null; environment: { activeVersion: number } }, loaders: { versionCreatedAt: { load(key: string): Promise<Date | null> } }): Promise<number | null> {
   if (worker.appliedVersion === null) return null;
@@ -83,6 +88,9 @@ builder.mutationField('reportWorkerApply', (t) =>
     args: { input: t.arg({ type: ReportWorkerApplyInput, required: true }) },
     resolve: async (query, _root, { input }, { services, viewer }) => {
       const worker = await services.workers.reportApply(viewer!, { ...input, workerId: localId(input.workerId, 'Worker') });
+      // The group commit returns the worker row: enough for a worker asking
+      // for its id or scalars; a selection that needs relations is re-read.
+      if (!hasSelections(query)) return worker;
       return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id: worker.id } });
     },
   }));

@@ -50,6 +50,8 @@ export async function createApp({ database, logger, port, host, hasher = createP
       bridge,
       async close() {
         await http.close();
+        // Reports accepted before the sockets closed are written, not dropped.
+        await services.workers.drained();
         await bridge.close();
       },
     };

@@ -25,7 +25,8 @@ describe('zero-setup start on the embedded database', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('migrates, seeds, serves, publishes changes, and keeps its data across a restart', async () => {
+  // Two cold starts of the product on PGlite (migrate, seed, worker): slow when the suite runs beside it.
+  it('migrates, seeds, serves, publishes changes, and keeps its data across a restart', { timeout: 90_000 }, async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'ucp-embedded-'));
     product = await spawnProduct({ DATA_DIR: dataDir, DATABASE_URL: '' });
     expect(product.output()).toMatch(/embedded PostgreSQL/);

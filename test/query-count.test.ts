@@ -17,7 +17,7 @@ describe('SQL statements per request', () => {
     // The LISTEN bridge reads each new version in the background; wait until
     // it has published the last one so its reads do not land in a count.
     const published = t.app.services.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
-    // Yoga's pubsub listens from the first next(): ask before writing.
+    // The subscription listens from the moment it is made: before writing.
     let next = published.next();
     for (let i = 0; i < 60; i += 1) {
       const response = await t.gql(`mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version } } }`, {

@@ -60,3 +60,145 @@ describe('apply reports, lag and save-to-apply latency', () => {
     expect(await lagging()).toBe(1);
   });
 });
+
+describe('a burst of apply reports (group-committed)', () => {
+  const WORKERS = 30;
+  const APPLIED = `mutation($input: ReportWorkerApplyInput!) { reportWorkerApply(input: $input) { id appliedVersion } }`;
+  let t: TestApp;
+  let tokenA: string;
+  let tokenB: string;
+  let tokenAId: string;
+  let workers: string[];
+  let timesWorker: string; // a worker of token A that only ever sends a report with bad times
+  let otherWorker: string; // token B's
+  let version: number;
+  let savedAt: number;
+
+  const histogramCount = async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const match = /^ucp_distribution_latency_seconds_count\{environment="dev"\} (\d+)$/m.exec(text);
+    return match ? Number(match[1]) : 0;
+  };
+  const register = async (name: string, token: string) =>
+    expectData(await t.gql(`mutation($input: RegisterWorkerInput!) { registerWorker(input: $input) { id } }`, { input: { name, mode: 'PAPER', consumes: ['CVN_SIGNAL_THRESHOLD_BUY'] } }, { token })).registerWorker.id as string;
+  const createToken = async (name: string) =>
+    expectData(await t.gql(`mutation($input: CreateServiceTokenInput!) { createServiceToken(input: $input) { token } }`, { input: { environment: 'dev', name } })).createServiceToken.token as string;
+  const saveVersion = async (value: string): Promise<{ version: number; createdAt: string }> => {
+    const active = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion;
+    return expectData(await t.gql(UPDATE, { input: { environment: 'dev', expectedVersion: active, reason: `burst ${value}`, changes: [{ name: 'CVN_SIGNAL_THRESHOLD_BUY', value }] } }, 'editor')).updateConfig.version;
+  };
+  const report = (workerId: string, v: number, offsetMs = 5) => {
+    const receivedAt = new Date(savedAt + offsetMs);
+    return { workerId, version: v, receivedAt: receivedAt.toISOString(), appliedAt: new Date(receivedAt.getTime() + 2).toISOString(), keys: ['CVN_SIGNAL_THRESHOLD_BUY'] };
+  };
+  /** The uuid behind a Relay global id (Worker:<uuid>), for the SQL checks. */
+  const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').replace(/^Worker:/, '');
+  const rowsOf = async (v: number) =>
+    (await t.sql.query<{ worker_id: string; n: number }>('SELECT worker_id::text, count(*)::int AS n FROM worker_applies WHERE version = $1 GROUP BY worker_id', [v])).rows;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    tokenA = await createToken('burst-a');
+    tokenB = await createToken('burst-b');
+    tokenAId = (await t.sql.query<{ id: string }>(`SELECT id::text FROM service_tokens WHERE name = 'burst-a'`)).rows[0]!.id;
+    workers = await Promise.all(Array.from({ length: WORKERS }, (_, i) => register(`burst-${i}`, tokenA)));
+    timesWorker = await register('burst-bad-times', tokenA);
+    otherWorker = await register('burst-other', tokenB);
+    const saved = await saveVersion('0.61');
+    version = saved.version;
+    savedAt = new Date(saved.createdAt).getTime();
+  });
+  afterAll(() => t.close());
+
+  it('settles 30 concurrent reports and each bad one on its own, recording one row and one observation per worker', async () => {
+    const before = await histogramCount();
+    const good = workers.map((id) => report(id, version));
+    const bad = {
+      unknown: report(crypto.randomUUID(), version),
+      otherToken: report(otherWorker, version),
+      appliedBeforeReceived: { ...report(timesWorker, version), appliedAt: new Date(savedAt + 1).toISOString() },
+    };
+    const responses = await Promise.all([
+      ...good.map((input) => t.gql(APPLIED, { input }, { token: tokenA })),
+      t.gql(APPLIED, { input: bad.unknown }, { token: tokenA }),
+      t.gql(APPLIED, { input: bad.otherToken }, { token: tokenA }),
+      t.gql(APPLIED, { input: bad.appliedBeforeReceived }, { token: tokenA }),
+      t.gql(APPLIED, { input: good[7] }, { token: tokenA }), // a duplicate of a valid report, in the same burst
+    ]);
+    const goodResponses = responses.slice(0, WORKERS);
+    const [unknown, otherToken, appliedBeforeReceived, duplicate] = responses.slice(WORKERS);
+    goodResponses.forEach((response, i) => {
+      expect(response.errors, `worker ${i}`).toBeUndefined();
+      expect(response.data?.reportWorkerApply.appliedVersion, `worker ${i}`).toBe(version);
+    });
+    expect(errorCode(unknown!)).toBe('NOT_FOUND');
+    expect(errorCode(otherToken!)).toBe('FORBIDDEN');
+    expect(errorCode(appliedBeforeReceived!)).toBe('BAD_REQUEST');
+    expect(appliedBeforeReceived!.errors?.[0]?.extensions).toMatchObject({ field: 'appliedAt' });
+    expect(duplicate!.errors).toBeUndefined();
+    expect(duplicate!.data?.reportWorkerApply).toMatchObject({ id: workers[7], appliedVersion: version });
+
+    const rows = await rowsOf(version);
+    expect(rows.map((r) => r.worker_id).sort()).toEqual(workers.map(uuidOf).sort()); // none for the refused ones
+    expect(rows.every((r) => r.n === 1)).toBe(true); // the duplicate added none
+    expect(await histogramCount()).toBe(before + WORKERS);
+    const state = (await t.sql.query<{ id: string; applied_version: number | null }>('SELECT id::text, applied_version FROM workers WHERE id = ANY($1::uuid[])', [[...workers, timesWorker, otherWorker].map(uuidOf)])).rows;
+    expect(new Map(state.map((w) => [w.id, w.applied_version]))).toEqual(new Map([...workers.map((id) => [uuidOf(id), version] as const), [uuidOf(timesWorker), null], [uuidOf(otherWorker), null]]));
+  });
+
+  it('accepts a report re-sent later once: no second row, no second observation', async () => {
+    const before = await histogramCount();
+    const again = await t.gql(APPLIED, { input: report(workers[3]!, version) }, { token: tokenA });
+    expect(expectData(again).reportWorkerApply.appliedVersion).toBe(version);
+    expect((await rowsOf(version)).find((r) => r.worker_id === uuidOf(workers[3]!))?.n).toBe(1);
+    expect(await histogramCount()).toBe(before);
+  });
+
+  /** Three reports of one worker submitted in one synchronous turn, so that one flush sees them all. */
+  async function sameBatch(workerIndex: number, value: string) {
+    const later = await saveVersion(value);
+    const viewer = { kind: 'service' as const, tokenId: tokenAId, name: 'burst-a', environmentId: '', environmentName: 'dev' };
+    const input = (v: number, offsetMs: number) => {
+      const r = report(uuidOf(workers[workerIndex]!), v, offsetMs); // the service takes the raw id
+      return { ...r, receivedAt: new Date(r.receivedAt), appliedAt: new Date(r.appliedAt) };
+    };
+    const laterAt = new Date(later.createdAt).getTime() - savedAt + 5;
+    const settled = await Promise.allSettled([
+      t.app.services.workers.reportApply(viewer, input(later.version, laterAt)),
+      t.app.services.workers.reportApply(viewer, input(later.version, laterAt)), // its duplicate
+      t.app.services.workers.reportApply(viewer, input(version, 5)), // older than the first
+    ]);
+    return { later, settled };
+  }
+
+  it('checks reports of one worker in the same batch in order: the newer is recorded once, the older is a CONFLICT', async () => {
+    const { later, settled } = await sameBatch(5, '0.62');
+    expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { appliedVersion: later.version } });
+    expect(settled[1]).toMatchObject({ status: 'fulfilled' });
+    expect(settled[2]).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+    expect((await rowsOf(later.version)).find((r) => r.worker_id === uuidOf(workers[5]!))?.n).toBe(1);
+    expect((await t.sql.query('SELECT applied_version FROM workers WHERE id = $1', [uuidOf(workers[5]!)])).rows[0]).toEqual({ applied_version: later.version });
+  });
+
+  // A duplicate flushed in the same batch as its original answers with the
+  // worker as the batch left it, not as it was read before the batch.
+  it('answers a duplicate flushed with its original with the worker as the batch left it', async () => {
+    const { later, settled } = await sameBatch(6, '0.64');
+    expect(settled[1]).toMatchObject({ status: 'fulfilled', value: { appliedVersion: later.version } });
+  });
+
+  it('refuses an older report after a newer one with CONFLICT and leaves the worker unchanged', async () => {
+    const newer = await saveVersion('0.65');
+    const workerId = workers[11]!;
+    const newerAt = new Date(newer.createdAt).getTime() - savedAt + 5;
+    expect(expectData(await t.gql(APPLIED, { input: report(workerId, newer.version, newerAt) }, { token: tokenA })).reportWorkerApply.appliedVersion).toBe(newer.version);
+    const read = async () => (await t.sql.query('SELECT applied_version, received_version, last_applied_at, pending_restart FROM workers WHERE id = $1', [uuidOf(workerId)])).rows[0];
+    const before = await read();
+    const older = await t.gql(APPLIED, { input: report(workerId, version, newerAt + 10) }, { token: tokenA });
+    expect(errorCode(older)).toBe('CONFLICT');
+    expect(older.errors?.[0]?.extensions).toMatchObject({ appliedVersion: newer.version });
+    expect(await read()).toEqual(before);
+    expect(before).toMatchObject({ applied_version: newer.version });
+    expect((await rowsOf(version)).filter((r) => r.worker_id === uuidOf(workerId))).toEqual([{ worker_id: uuidOf(workerId), n: 1 }]); // only the one of the burst
+  });
+});

@@ -25,7 +25,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
  * Resolves once the server's next subscription to `topic` is listening.
  * graphql-ws acknowledges a subscribe with nothing until the first event, so
  * without this a status report could be published before anyone listens.
- * The pubsub registers its listener on the first next() of its iterator.
+ * The pubsub listens as soon as subscribe() returns, so the first next() is late enough.
  */
 function whenListening(pubsub: AppPubSub, topic: 'workerStatusChanged'): Promise<void> {
   const original = pubsub.subscribe;

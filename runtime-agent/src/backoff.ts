@@ -19,9 +19,14 @@ export function backoffDelay(attempt: number, { baseMs = 500, maxMs = 30_000 }: 
 
 /** Resolves after the backoff delay of `attempt`, or at once when `signal` aborts. */
 export function waitBackoff(attempt: number, options: RetryOptions, signal?: AbortSignal): Promise<void> {
+  return wait(backoffDelay(attempt, options), signal);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (closing never waits out a timer). */
+export function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, backoffDelay(attempt, options));
+    const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
     function done() {
       clearTimeout(timer);

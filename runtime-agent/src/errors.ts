@@ -7,6 +7,7 @@ export type AgentErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'API_ERROR'
+  | 'UNREACHABLE'
   | 'CLOSED'
   | 'BOUNDARY_MISUSE';
 
@@ -53,5 +54,12 @@ export class ConfigNotReadyError extends AgentError {
 export class ApiError extends AgentError {
   constructor(code: AgentErrorCode, message: string, readonly apiCode?: string, readonly fatal = false) {
     super(code, message);
+  }
+}
+
+/** The request may not have reached the server (socket closed, no answer in time): safe to retry, unlike an ApiError. */
+export class TransportError extends AgentError {
+  constructor(message: string) {
+    super('UNREACHABLE', message);
   }
 }

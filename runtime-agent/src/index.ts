@@ -5,7 +5,7 @@ export { ConfigSnapshot, decodeValue, findProblems, type CatalogEntryInfo, type 
 export { ApplyScheduler, FORBIDDEN_SECTION_EVENT, type ApplyBatch, type ApplySchedulerOptions, type IncomingChange, type PendingChange, type ReceivedVersion } from './apply-scheduler.ts';
 export { Boundary, boundaryFor, categoryBoundary, type BoundaryInput, type ParameterCategory } from './boundary-policy.ts';
 export { AgentEvent, AgentStatus, StatusMachine, type AgentEventDetails, type AgentEventHandler, type ConfigurationChangedDetails, type ReceivedDetails, type StatusDetails } from './status.ts';
-export { AgentError, ApiError, ConfigNotReadyError, InvalidParameterError, UndeclaredParameterError, type AgentErrorCode, type ParameterProblem, type ProblemReason } from './errors.ts';
+export { AgentError, ApiError, ConfigNotReadyError, InvalidParameterError, TransportError, UndeclaredParameterError, type AgentErrorCode, type ParameterProblem, type ProblemReason } from './errors.ts';
 export { backoffDelay, waitBackoff, type RetryOptions } from './backoff.ts';
 export { defaultLogger, type AgentLogger } from './logger.ts';
 export type { FetchLike } from './graphql-http.ts';

@@ -6,11 +6,12 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ApplyScheduler, type ApplyBatch, type IncomingChange } from './apply-scheduler.ts';
-import { waitBackoff, type RetryOptions } from './backoff.ts';
+import { wait, waitBackoff, type RetryOptions } from './backoff.ts';
 import { boundaryFor, type Boundary } from './boundary-policy.ts';
 import { ConfigSnapshot, findProblems, type CatalogEntryInfo, type ParameterType, type TypedValue } from './config-snapshot.ts';
 import { AgentError, ApiError, ConfigNotReadyError } from './errors.ts';
 import { createGraphQLHttp, type FetchLike, type GraphQLHttp } from './graphql-http.ts';
+import { createSocketRequests } from './graphql-ws-requests.ts';
 import { defaultLogger, type AgentLogger } from './logger.ts';
 import { AgentEvent, AgentStatus, StatusMachine, type AgentEventHandler } from './status.ts';
 
@@ -33,6 +34,14 @@ export interface RuntimeAgentOptions<N extends string> {
   pollIntervalMs?: number;
   /** Status report (and heartbeat boundary) period. Default 10 000. */
   heartbeatIntervalMs?: number;
+  /**
+   * An apply report leaves after a random delay of up to this many ms. Every
+   * worker applies a save at the same moment; spreading their reports keeps
+   * them off the server (and off the worker's own next decisions) in one
+   * burst. The report carries its own timestamps, so latency figures are
+   * unaffected. Default 250; 0 sends it right after the apply.
+   */
+  applyReportJitterMs?: number;
   /** graphql-ws keep-alive ping period; a missing pong within it closes the socket. Default 10 000. */
   keepAliveMs?: number;
   /** Randomised exponential backoff for reconnects and failed fetches. */
@@ -170,6 +179,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     stalenessBudgetMs = 30_000,
     pollIntervalMs = 5_000,
     heartbeatIntervalMs = 10_000,
+    applyReportJitterMs = 250,
     keepAliveMs = 10_000,
     retry = {},
     logger = defaultLogger(),
@@ -200,6 +210,12 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   let streamDownSince: number | undefined;
   let closed = false;
   let credentialsRefused = false;
+  // Reports ride the stream's socket while it is up (authenticated once, no
+  // request set-up per report); over HTTP while it is down.
+  const socketRequests = createSocketRequests();
+  const reportApi: GraphQLHttp = {
+    request: (query, variables) => (client && streamDownSince === undefined ? socketRequests.request(client, query, variables) : api.request(query, variables)),
+  };
 
   // Everything that feeds the scheduler runs through one queue, so versions
   // from the stream, a resync and the poll are handled strictly in order.
@@ -210,12 +226,13 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   };
   // Reports go out in order too: an older applied version must not overwrite a newer one.
   let reports: Promise<void> = Promise.resolve();
-  const report = (what: string, send: () => Promise<unknown>) => {
+  const report = (what: string, send: () => Promise<unknown>, jitterMs = 0) => {
     if (!workerId) return reports;
     reports = reports.then(async () => {
-      // Reports leave after the current I/O turn: an apply callback (and the
-      // other work of this turn) never waits on setting up a request.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Reports leave after the current I/O turn at the earliest: an apply
+      // callback (and the other work of this turn) never waits on a request.
+      if (jitterMs > 0 && !closed) await wait(Math.random() * jitterMs, stop.signal);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
       // A network failure (e.g. a pooled keep-alive connection to a restarted
       // server) is retried a few times; an API refusal is not.
       for (let attempt = 0; ; attempt += 1) {
@@ -262,7 +279,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     // apply would carry that apply's version ahead of its own apply report.
     const input = statusInput();
     return report('status', async () => {
-      const data = await api.request<{ reportWorkerStatus: { environment: { activeVersion: number } } }>(REPORT_STATUS, { input });
+      const data = await reportApi.request<{ reportWorkerStatus: { environment: { activeVersion: number } } }>(REPORT_STATUS, { input });
       const seenBefore = activeSeen;
       activeSeen = data.reportWorkerStatus.environment.activeVersion;
       // Only while the stream is up: when it is down, the resume on reconnect
@@ -286,9 +303,9 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     }
     machine.emit(AgentEvent.ConfigurationChanged, { version: batch.version, previousVersion: batch.previousVersion, changedKeys, pendingRestart: batch.pendingRestart, receivedAt: batch.receivedAt, appliedAt: batch.appliedAt });
     if (capabilities.reportWorkerApply) {
-      report('apply', () => api.request(REPORT_APPLY, {
+      report('apply', () => reportApi.request(REPORT_APPLY, {
         input: { workerId, version: batch.version, receivedAt: batch.receivedAt.toISOString(), appliedAt: batch.appliedAt.toISOString(), keys: changedKeys, pendingRestart: batch.pendingRestart },
-      }));
+      }), applyReportJitterMs);
     } else {
       reportStatus();
     }
@@ -462,6 +479,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
         closed: () => {
           clearTimeout(pingTimeout);
           streamDown();
+          socketRequests.failAll('the socket closed before the server answered');
         },
         // A silently dead socket: no pong within the keep-alive period.
         ping: (received) => {

@@ -8,6 +8,7 @@ import type { GraphQLContext } from '../graphql-context.ts';
 import { createLoaders } from '../graphql-loaders.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Services } from '../services.ts';
+import { useSharedSubscriptionResults } from './use-shared-subscription-results.ts';
 
 export const graphqlPath = '/graphql';
 
@@ -51,7 +52,15 @@ export function createAppYoga({ schema, services, logger }: { schema: GraphQLSch
       };
     },
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [useGraphQLSSE()],
+    plugins: [
+      useGraphQLSSE(),
+      // A configChanged payload is the event's own fields: the same for every
+      // subscriber allowed to read the environment (users by role, tokens by environment).
+      useSharedSubscriptionResults<GraphQLContext>({
+        fields: new Set(['configChanged']),
+        permissionKey: ({ viewer }) => (viewer === null ? 'anonymous' : viewer.kind === 'user' ? `user:${viewer.role}` : `service:${viewer.environmentId}`),
+      }),
+    ],
     context: async (initial): Promise<GraphQLContext> => {
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and
       // hands the viewer in; there is no HTTP request to read over a socket.

@@ -15,8 +15,8 @@ export interface RunningProduct {
  * Starts `server/main.ts` as `npm start` would, on port 0, and resolves once
  * it prints its URL (or rejects with its output when it exits or times out).
  */
-export function spawnProduct(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningProduct> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export function spawnProduct(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<RunningProduct> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

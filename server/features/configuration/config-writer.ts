@@ -52,16 +52,13 @@ export function violationsError(violations: Violation[]): AppError {
  * published unless this transaction commits.
  */
 export function createConfigWriter({ catalog, validator }: { catalog: CatalogCache; validator: ConfigValidator }) {
-  async function validate(tx: Tx, current: ValueMap, changes: ValueMap): Promise<void> {
+  /** Checks every value and rule; returns the critical names among the changed ones. */
+  async function validate(tx: Tx, current: ValueMap, changes: ValueMap, changedKeys: string[]): Promise<string[]> {
     const snapshot = await catalog.load(tx);
     const rules = await tx.rule.findMany({ where: { enabled: true }, orderBy: { name: 'asc' } });
     const violations = validator.validateChange({ catalog: snapshot.shapes, rules, current, changes });
     if (violations.length) throw violationsError(violations);
-  }
-
-  async function criticalNames(tx: Tx, names: string[]): Promise<string[]> {
-    const snapshot = await catalog.load(tx);
-    return names.filter((name) => snapshot.entries.get(name)?.critical);
+    return changedKeys.filter((name) => snapshot.entries.get(name)?.critical);
   }
 
   return {
@@ -82,9 +79,7 @@ export function createConfigWriter({ catalog, validator }: { catalog: CatalogCac
       if (changedKeys.length === 0) {
         throw new AppError('VALIDATION_FAILED', 'Nothing to save: every value is already the active one.', { violations: [] });
       }
-      await validate(tx, current, changes);
-
-      const critical = await criticalNames(tx, changedKeys);
+      const critical = await validate(tx, current, changes, changedKeys);
       if (critical.length && !request.approval) {
         if (request.onCritical === 'fail') {
           throw new AppError(

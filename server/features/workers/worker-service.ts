@@ -6,6 +6,10 @@ import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { CoreDeps } from '../../core-deps.ts';
 import { appendAudit } from '../audit/append-audit.ts';
+import { uniqueSorted } from './unique-sorted.ts';
+import { createApplyReportWriter, type WorkerApplyReport } from './apply-report-writer.ts';
+
+export type { WorkerApplyReport } from './apply-report-writer.ts';
 
 type ServiceViewer = Extract<Viewer, { kind: 'service' }>;
 
@@ -37,10 +41,6 @@ function requireToken(viewer: Viewer, what: string): ServiceViewer {
   return viewer;
 }
 
-function uniqueSorted(names: string[]): string[] {
-  return [...new Set(names.map((name) => name.trim()).filter(Boolean))].sort();
-}
-
 /**
  * The registry of runtime workers (paper/live/backtest processes). A worker
  * registers with its environment's service token and then reports its state;
@@ -49,20 +49,11 @@ function uniqueSorted(names: string[]): string[] {
  * (latency), lag alerts and the like extend this service: registration and
  * ownership checks stay here.
  */
-/** Apply report: the worker swapped version `version` in at `appliedAt` (received at `receivedAt`). */
-export interface WorkerApplyReport {
-  workerId: string;
-  version: number;
-  receivedAt: Date;
-  appliedAt: Date;
-  keys: string[];
-  pendingRestart?: string[] | null;
-}
-
 /** Architecture §11: a worker more than 3 versions or 60 seconds behind is lagging. */
 export const lagThresholds = { versions: 3, seconds: 60 } as const;
 
 export function createWorkerService({ prisma, catalogCache, logger, metrics }: CoreDeps) {
+  const applyReports = createApplyReportWriter({ prisma, logger, metrics });
   /** A token acts for the workers it registered, and only those. */
   async function ownWorker(viewer: ServiceViewer, workerId: string): Promise<Worker> {
     const worker = isUuid(workerId) ? await prisma.worker.findUnique({ where: { id: workerId } }) : null;
@@ -145,47 +136,14 @@ export function createWorkerService({ prisma, catalogCache, logger, metrics }: C
       return updated;
     },
 
-    /**
-     * Records one applied version: the save-to-apply latency (version row
-     * created → applied at the worker) goes to the apply log and the
-     * Prometheus histogram. Versions are applied in order, so an apply report
-     * never moves a worker back.
-     */
-    async reportApply(viewer: Viewer, report: WorkerApplyReport): Promise<Worker> {
+    /** Records one applied version (group-committed with the other workers' reports: apply-report-writer.ts). */
+    reportApply(viewer: Viewer, report: WorkerApplyReport): Promise<Worker> {
       const token = requireToken(viewer, 'report an applied version');
-      const worker = await ownWorker(token, report.workerId);
-      if (worker.appliedVersion !== null && report.version < worker.appliedVersion) {
-        throw new AppError('CONFLICT', `Worker ${worker.name} already applied version ${worker.appliedVersion}; versions are applied in order.`, { appliedVersion: worker.appliedVersion });
-      }
-      if (report.appliedAt < report.receivedAt) throw badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
-      const version = await prisma.configVersion.findUnique({
-        where: { environmentId_version: { environmentId: worker.environmentId, version: report.version } },
-        select: { createdAt: true },
-      });
-      if (!version) throw badRequest(`Version ${report.version} does not exist in ${token.environmentName}.`, { field: 'version' });
-      const latencyMs = Math.max(0, report.appliedAt.getTime() - version.createdAt.getTime());
-      const updated = await inTransaction(prisma, async (tx) => {
-        await tx.workerApply.create({
-          data: { workerId: worker.id, version: report.version, receivedAt: report.receivedAt, appliedAt: report.appliedAt, latencyMs, keys: uniqueSorted(report.keys) },
-        });
-        return tx.worker.update({
-          where: { id: worker.id },
-          data: {
-            appliedVersion: report.version,
-            receivedVersion: Math.max(report.version, worker.receivedVersion ?? 0),
-            lastAppliedAt: report.appliedAt,
-            lastHeartbeatAt: new Date(),
-            ...(report.pendingRestart != null ? { pendingRestart: uniqueSorted(report.pendingRestart) } : {}),
-          },
-        });
-      });
-      metrics.distributionLatency.observe({ environment: token.environmentName }, latencyMs / 1000);
-      logger.info({
-        event: 'config_version_applied', worker: worker.id, name: worker.name, env: token.environmentName,
-        config_version: report.version, latency_ms: latencyMs, parameters: report.keys.length,
-      }, 'worker applied a version');
-      return updated;
+      return applyReports.record({ tokenId: token.tokenId, environmentName: token.environmentName }, report);
     },
+
+    /** Settles the apply reports in flight (shutdown). */
+    drained: () => applyReports.drained(),
 
     /** Sets the lagging-workers gauge from the database (called at each /metrics scrape). */
     async refreshLagMetrics(): Promise<void> {

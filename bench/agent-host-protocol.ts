@@ -1,0 +1,27 @@
+// The IPC messages between the save-to-apply coordinator and its agent hosts.
+
+export type HostCommand =
+  | { type: 'clock' }
+  | { type: 'connect'; url: string; token: string; count: number; firstIndex: number }
+  | { type: 'flush' }
+  /** Open `count` plain WebSockets to the broadcast-floor server (no graphql-ws, no agent). */
+  | { type: 'raw-connect'; url: string; count: number }
+  | { type: 'raw-close' }
+  /** Profile this host's CPU from now until profile-stop, written to `file`. */
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'close' };
+
+export type HostReply =
+  | { type: 'clock'; at: number }
+  | { type: 'connected'; agents: number }
+  /** Every agent of the host applied `version`, at these wall-clock times (ms). */
+  | { type: 'applied'; version: number; times: number[] }
+  | { type: 'flushed' }
+  | { type: 'raw-connected' }
+  /** Every plain socket of the host received broadcast `round`, at these wall-clock times (ms). */
+  | { type: 'raw-received'; round: number; times: number[] }
+  | { type: 'raw-closed' }
+  | { type: 'profiling' }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };

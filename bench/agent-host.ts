@@ -1,0 +1,124 @@
+// One process of the save-to-apply benchmark's agents (bench/save-to-apply.ts
+// forks several): real trading workers each run in their own process, so
+// putting all 1,000 agents on one event loop would measure that loop's queue,
+// not distribution. Speaks to the coordinator over IPC (agent-host-protocol.ts).
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import WebSocket from 'ws';
+import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
+import type { HostCommand, HostReply } from './agent-host-protocol.ts';
+
+const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
+const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes after calibration. */
+const now = () => performance.timeOrigin + performance.now();
+
+const agents: RuntimeAgent<typeof PARAMETER>[] = [];
+let profiler: Session | undefined;
+/** The broadcast floor's plain sockets, and the receive times per round. */
+let raw: WebSocket[] = [];
+const rawReceived = new Map<number, number[]>();
+
+function openRaw(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.on('message', (data) => {
+      const at = now();
+      // The round number leads the message: `<round>|<payload>`.
+      const text = data.toString();
+      const round = Number(text.slice(0, text.indexOf('|')));
+      let times = rawReceived.get(round);
+      if (!times) rawReceived.set(round, (times = []));
+      times.push(at);
+      if (times.length === raw.length) {
+        rawReceived.delete(round);
+        send({ type: 'raw-received', round, times });
+      }
+    });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+/** version → apply times of this host's agents. */
+const applied = new Map<number, number[]>();
+
+function send(reply: HostReply): void {
+  process.send!(reply);
+}
+
+function addAgent(command: Extract<HostCommand, { type: 'connect' }>, index: number): RuntimeAgent<typeof PARAMETER> {
+  const agent = createRuntimeAgent({
+    url: command.url, token: command.token, environment: 'dev', workerName: `bench-${index}`, mode: 'PAPER', consumes: [PARAMETER] as const,
+    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000,
+    onApply: (batch) => {
+      const at = now();
+      let times = applied.get(batch.version);
+      if (!times) applied.set(batch.version, (times = []));
+      times.push(at);
+      // Reported once every agent here has it, so the IPC message never
+      // delays one of this host's own applies.
+      if (times.length === agents.length) {
+        applied.delete(batch.version);
+        send({ type: 'applied', version: batch.version, times });
+      }
+    },
+  });
+  agents.push(agent);
+  return agent;
+}
+
+process.on('message', (command: HostCommand) => {
+  void (async () => {
+    switch (command.type) {
+      case 'clock':
+        send({ type: 'clock', at: now() });
+        break;
+      case 'connect':
+        // Waves of 50: ready() loads values, registers the worker and subscribes.
+        for (let i = 0; i < command.count; i += 50) {
+          await Promise.all(Array.from({ length: Math.min(50, command.count - i) }, (_, k) => addAgent(command, command.firstIndex + i + k).ready()));
+        }
+        send({ type: 'connected', agents: agents.length });
+        break;
+      case 'flush':
+        await Promise.all(agents.map((agent) => agent.flush()));
+        send({ type: 'flushed' });
+        break;
+      case 'raw-connect':
+        for (let i = 0; i < command.count; i += 50) {
+          raw.push(...await Promise.all(Array.from({ length: Math.min(50, command.count - i) }, () => openRaw(command.url))));
+        }
+        send({ type: 'raw-connected' });
+        break;
+      case 'raw-close':
+        await Promise.all(raw.map((socket) => new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.close();
+        })));
+        raw = [];
+        send({ type: 'raw-closed' });
+        break;
+      case 'profile-start':
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        send({ type: 'profiling' });
+        break;
+      case 'profile-stop': {
+        const { profile } = await profiler!.post('Profiler.stop');
+        profiler!.disconnect();
+        await writeFile(command.file, JSON.stringify(profile));
+        send({ type: 'profiling' });
+        break;
+      }
+      case 'close':
+        await Promise.all(agents.map((agent) => agent.close()));
+        send({ type: 'closed' });
+        process.disconnect();
+        break;
+    }
+  })().catch((error: unknown) => {
+    send({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+  });
+});

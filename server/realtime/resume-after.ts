@@ -1,0 +1,69 @@
+/**
+ * A live stream of versions resumed after `after`: the versions committed
+ * since (the backlog) first, then the live ones, each once and in order.
+ *
+ * The live subscription must exist before the backlog is read: a version
+ * committed in between then arrives on both sides and is dropped from the
+ * live side by its number. Once the backlog is drained, next() is the live
+ * iterator's next() plus a number check: this sits on the path of every
+ * event to every worker.
+ */
+export function resumeAfter<E extends { version: number }>(
+  live: AsyncIterableIterator<E>,
+  after: number,
+  readBacklog: () => Promise<E[]>,
+): AsyncIterableIterator<E> {
+  let backlog: Promise<E[]> | undefined = readBacklog();
+  backlog.catch(() => {}); // a failed read surfaces from next(); never as an unhandled rejection
+  let queued: E[] = [];
+  let last = after;
+  let finished = false;
+  const done: IteratorResult<E> = { done: true, value: undefined };
+
+  const onLive = (result: IteratorResult<E>): IteratorResult<E> | Promise<IteratorResult<E>> => {
+    if (result.done || finished) return done;
+    if (result.value.version <= last) return live.next().then(onLive); // replayed already
+    last = result.value.version;
+    return result;
+  };
+
+  async function fromBacklog(): Promise<IteratorResult<E>> {
+    if (backlog) {
+      const read = backlog;
+      backlog = undefined;
+      queued = await read;
+    }
+    for (let event = queued.shift(); event; event = queued.shift()) {
+      if (event.version > last && !finished) {
+        last = event.version;
+        return { done: false, value: event };
+      }
+    }
+    return finished ? done : live.next().then(onLive);
+  }
+
+  // While the backlog is being read or replayed, next() calls queue behind
+  // one another so a caller asking again early cannot overtake it.
+  let replaying: Promise<IteratorResult<E>> | undefined;
+  return {
+    next: () => {
+      if (replaying || backlog || queued.length > 0) {
+        const step: Promise<IteratorResult<E>> = (replaying ?? Promise.resolve()).then(() => (backlog || queued.length > 0 ? fromBacklog() : live.next().then(onLive)));
+        replaying = step;
+        void step.then(() => { if (replaying === step) replaying = undefined; }, () => { if (replaying === step) replaying = undefined; });
+        return step;
+      }
+      return live.next().then(onLive);
+    },
+    async return(): Promise<IteratorResult<E>> {
+      // Ends the live side too, which settles a next() waiting on it.
+      finished = true;
+      queued = [];
+      await live.return?.();
+      return done;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit } from '../server/db/group-commit.ts';
+
+/**
+ * Proves that createGroupCommit batches a burst into few flushes, one at a
+ * time and in submission order, that each caller gets its own item's
+ * outcome, and that nothing submitted is ever stranded or left unsettled.
+ */
+
+/** A promise whose resolution the test controls. */
+function gate<T = void>() {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** A flush that records its batches and doubles every item. */
+function recordingFlush() {
+  const batches: number[][] = [];
+  const flush = async (items: readonly number[]) => {
+    batches.push([...items]);
+    return items.map((item) => item * 2);
+  };
+  return { batches, flush };
+}
+
+describe('createGroupCommit', () => {
+  it('flushes items submitted in the same tick as one batch, in submission order', async () => {
+    const { batches, flush } = recordingFlush();
+    const commits = createGroupCommit(flush);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((item) => commits.submit(item)));
+    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+    expect(results).toEqual([2, 4, 6, 8, 10]);
+  });
+
+  it('gathers items submitted while a flush runs into the next batch', async () => {
+    const batches: number[][] = [];
+    const firstFlushStarted = gate();
+    const releaseFirstFlush = gate();
+    const commits = createGroupCommit<number, number>(async (items) => {
+      batches.push([...items]);
+      if (batches.length === 1) {
+        firstFlushStarted.open();
+        await releaseFirstFlush.promise;
+      }
+      return items.map((item) => item * 10);
+    });
+
+    const first = commits.submit(1);
+    await firstFlushStarted.promise;
+    const later = [commits.submit(2), commits.submit(3), commits.submit(4)];
+    expect(batches).toEqual([[1]]); // one flush at a time: the others wait
+    releaseFirstFlush.open();
+
+    expect(await first).toBe(10);
+    expect(await Promise.all(later)).toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('rejects only the caller whose item the flush refused with an Error', async () => {
+    const refused = new Error('item 2 refused');
+    const commits = createGroupCommit<number, string>(async (items) =>
+      items.map((item) => (item === 2 ? refused : `ok ${item}`)),
+    );
+    const outcomes = await Promise.allSettled([1, 2, 3].map((item) => commits.submit(item)));
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 'ok 1' },
+      { status: 'rejected', reason: refused },
+      { status: 'fulfilled', value: 'ok 3' },
+    ]);
+  });
+
+  it('rejects every caller of a batch whose flush threw, and still runs the next batch', async () => {
+    const failure = new Error('transaction failed');
+    const batches: number[][] = [];
+    const firstFlushStarted = gate();
+    const releaseFirstFlush = gate();
+    const commits = createGroupCommit<number, number>(async (items) => {
+      batches.push([...items]);
+      if (batches.length === 1) {
+        firstFlushStarted.open();
+        await releaseFirstFlush.promise;
+        throw failure;
+      }
+      return [...items];
+    });
+
+    const failed = [commits.submit(1), commits.submit(2)].map((p) => p.then(() => 'resolved', (e: unknown) => e));
+    await firstFlushStarted.promise;
+    const next = commits.submit(3);
+    releaseFirstFlush.open();
+
+    expect(await Promise.all(failed)).toEqual([failure, failure]);
+    expect(await next).toBe(3);
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it('splits a burst larger than maxBatch into batches of at most maxBatch, in order', async () => {
+    const { batches, flush } = recordingFlush();
+    const commits = createGroupCommit(flush, { maxBatch: 3 });
+    const items = [1, 2, 3, 4, 5, 6, 7, 8];
+    expect(await Promise.all(items.map((item) => commits.submit(item)))).toEqual(items.map((item) => item * 2));
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+  });
+
+  it('never strands an item submitted just as the queue empties', async () => {
+    const { batches, flush } = recordingFlush();
+    const commits = createGroupCommit(flush);
+    // The follow-up is submitted from the first item's resolution, i.e. right
+    // after the drain loop found the queue empty.
+    const followUp = commits.submit(1).then((value) => commits.submit(value + 1));
+    expect(await followUp).toBe(6);
+    // And once more from inside that one, to cover a fresh drain as well.
+    const chain = commits.submit(10).then((a) => commits.submit(a).then((b) => commits.submit(b)));
+    expect(await chain).toBe(80);
+    expect(batches).toEqual([[1], [3], [10], [20], [40]]);
+  });
+
+  it('drained() resolves only once everything submitted is settled', async () => {
+    const releaseFlush = gate();
+    const flushStarted = gate();
+    const commits = createGroupCommit<number, number>(async (items) => {
+      flushStarted.open();
+      await releaseFlush.promise;
+      return [...items];
+    });
+    const settled: number[] = [];
+    const submitted = [1, 2].map((item) => commits.submit(item).then((value) => void settled.push(value)));
+
+    let drained = false;
+    const draining = commits.drained().then(() => {
+      drained = true;
+    });
+    await flushStarted.promise;
+    // A second batch queued behind the running flush must be awaited too.
+    const third = commits.submit(3).then((value) => void settled.push(value));
+    await Promise.resolve();
+    expect(drained).toBe(false);
+
+    releaseFlush.open();
+    await draining;
+    expect(settled.sort()).toEqual([1, 2, 3]);
+    await Promise.all([...submitted, third]);
+  });
+
+  it('drained() resolves at once when nothing was submitted', async () => {
+    const commits = createGroupCommit<number, number>(async (items) => [...items]);
+    await expect(commits.drained()).resolves.toBeUndefined();
+  });
+});
