@@ -7,11 +7,10 @@ import { Session } from 'node:inspector/promises';
 import WebSocket from 'ws';
 import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
 import type { HostCommand, HostReply } from './agent-host-protocol.ts';
+import { now } from './arrivals.ts';
 
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
 const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes after calibration. */
-const now = () => performance.timeOrigin + performance.now();
 
 const agents: RuntimeAgent<typeof PARAMETER>[] = [];
 let profiler: Session | undefined;

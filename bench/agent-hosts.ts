@@ -3,9 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { HostCommand, HostReply } from './agent-host-protocol.ts';
+import { now } from './arrivals.ts';
 
-/** Wall-clock milliseconds with sub-millisecond resolution (hosts report the same, offset-corrected). */
-export const now = () => performance.timeOrigin + performance.now();
 
 type Streamed = Extract<HostReply, { type: 'applied' | 'raw-received' }>;
 

@@ -1,5 +1,6 @@
 import { WebSocketServer } from 'ws';
-import { now, type AgentHost } from './agent-hosts.ts';
+import type { AgentHost } from './agent-hosts.ts';
+import { createArrivals, shareOf } from './arrivals.ts';
 import { percentiles } from './percentiles.ts';
 
 /**
@@ -13,25 +14,19 @@ export async function measureBroadcastFloor(hosts: AgentHost[], size: number, ro
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const waiting = new Map<number, { remaining: number; t0: number; samples: number[]; done: () => void }>();
+  const arrivals = createArrivals();
   const unsubscribe = hosts.map((host) =>
     host.onStreamed((reply, from) => {
-      if (reply.type !== 'raw-received') return;
-      const entry = waiting.get(reply.round);
-      if (!entry) return;
-      for (const at of reply.times) entry.samples.push(at - from.offset - entry.t0);
-      entry.remaining -= reply.times.length;
-      if (entry.remaining === 0) entry.done();
+      if (reply.type === 'raw-received') arrivals.add(reply.round, reply.times, from.offset);
     }));
   try {
-    await Promise.all(hosts.map((host, i) => host.request({ type: 'raw-connect', url, count: Math.floor(size / hosts.length) + (i < size % hosts.length ? 1 : 0) }, 'raw-connected')));
+    await Promise.all(hosts.map((host, i) => host.request({ type: 'raw-connect', url, count: shareOf(size, hosts.length, i) }, 'raw-connected')));
     const samples: number[] = [];
     for (let round = 0; round < rounds + 3; round += 1) {
       const message = `${round}|${payload}`;
-      const all = new Promise<void>((done) => waiting.set(round, { remaining: size, t0: now(), samples: round < 3 ? [] : samples, done }));
+      const { complete } = arrivals.start(round, size, round < 3 ? [] : samples); // the first 3 are warm-up
       for (const socket of server.clients) socket.send(message);
-      await all;
-      waiting.delete(round);
+      await complete;
     }
     return percentiles(samples);
   } finally {

@@ -12,7 +12,8 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnProduct } from '../test/support/spawn-product.ts';
 import type { HostCommand } from './agent-host-protocol.ts';
-import { now, startAgentHost } from './agent-hosts.ts';
+import { startAgentHost } from './agent-hosts.ts';
+import { createArrivals, now, shareOf } from './arrivals.ts';
 import { benchPasswords, createBenchDatabase } from './bench-database.ts';
 import { measureBroadcastFloor } from './broadcast-floor.ts';
 import { measureNotifyFloor } from './notify-floor.ts';
@@ -72,18 +73,12 @@ async function save(version: number, value: string): Promise<number> {
 const token: string = (await gql(`mutation { createServiceToken(input: { environment: "dev", name: "bench" }) { token } }`, {}, basic('admin'))).createServiceToken.token;
 const floor = await measureNotifyFloor(bench.url);
 
-/** version → the save's start and the apply times collected so far. */
-const waiting = new Map<number, { t0: number; remaining: number; samples: number[]; done: () => void }>();
+const arrivals = createArrivals(); // per saved version
 const hostCount = Number(process.env.BENCH_PROCESSES ?? cpus().length);
 const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => startAgentHost(i)));
 for (const host of hosts) {
   host.onStreamed((reply, from) => {
-    if (reply.type !== 'applied') return;
-    const entry = waiting.get(reply.version);
-    if (!entry) return;
-    for (const at of reply.times) entry.samples.push(at - from.offset - entry.t0);
-    entry.remaining -= reply.times.length;
-    if (entry.remaining === 0) entry.done();
+    if (reply.type === 'applied') arrivals.add(reply.version, reply.times, from.offset);
   });
 }
 const connected = () => hosts.reduce((sum, host) => sum + host.agents, 0);
@@ -98,7 +93,7 @@ for (const size of sizes) {
   // Each host holds size / hosts agents.
   let firstIndex = connected();
   await Promise.all(hosts.map((host, i) => {
-    const count = Math.floor(size / hosts.length) + (i < size % hosts.length ? 1 : 0) - host.agents;
+    const count = shareOf(size, hosts.length, i) - host.agents;
     if (count <= 0) return undefined;
     const command: HostCommand = { type: 'connect', url, token, count, firstIndex };
     firstIndex += count;
@@ -114,17 +109,17 @@ for (const size of sizes) {
   for (let s = 0; s < saves + 3; s += 1) {
     tick += 1;
     const next = version + 1;
-    const all = new Promise<void>((done) => waiting.set(next, { t0: now(), remaining: connected(), samples: s < 3 ? [] : samples, done }));
+    const mine: number[] = [];
+    const { t0, complete } = arrivals.start(next, connected(), mine);
     version = await save(version, tick % 2 ? '0.56' : '0.57');
-    const savedAfter = now() - waiting.get(next)!.t0;
-    if (s >= 3) saveTimes.push(savedAfter);
+    const savedAfter = now() - t0;
     if (version !== next) throw new Error(`expected version ${next}, got ${version}`);
-    await all;
-    if (process.env.BENCH_DEBUG) {
-      const mine = waiting.get(next)!.samples.slice(-connected());
-      console.log(`save ${savedAfter.toFixed(1)} ms, first apply ${Math.min(...mine).toFixed(1)} ms, last ${Math.max(...mine).toFixed(1)} ms`);
+    await complete;
+    if (s >= 3) { // the first 3 are warm-up
+      saveTimes.push(savedAfter);
+      samples.push(...mine);
     }
-    waiting.delete(next);
+    if (process.env.BENCH_DEBUG) console.log(`save ${savedAfter.toFixed(1)} ms, first apply ${Math.min(...mine).toFixed(1)} ms, last ${Math.max(...mine).toFixed(1)} ms`);
     // Let every apply report reach the server before the next save, so
     // each measurement starts from an idle server (the first 3 are warm-up).
     await Promise.all(hosts.map((host) => host.request({ type: 'flush' }, 'flushed')));

@@ -1,4 +1,4 @@
-import { filter, pipe } from 'graphql-yoga';
+import { filterEvents } from '../server/realtime/filter-events.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { canReadEnvironment } from '../server/auth/environment-access.ts';
 import { readSnapshot } from '../server/features/configuration/read-snapshot.ts';
@@ -133,12 +133,12 @@ builder.subscriptionField('changeRequestUpdated', (t) =>
     description: 'A change request was submitted, edited, approved, rejected or withdrawn.',
     args: { environment: t.arg.string({ required: false }) },
     subscribe: (_root, { environment }, { services, viewer }) =>
-      pipe(
+      filterEvents(
         services.pubsub.subscribe('changeRequestUpdated'),
-        filter(async ({ id }: { id: string }) => {
+        async ({ id }: { id: string }) => {
           const request = await services.prisma.changeRequest.findUnique({ where: { id }, select: { environmentId: true, environment: { select: { name: true } } } });
           return !!request && (!environment || request.environment.name === environment) && canReadEnvironment(viewer, request.environmentId);
-        }),
+        },
       ) as never,
     resolve: (query, event, _args, { services }) =>
       services.prisma.changeRequest.findUniqueOrThrow({ ...query, where: { id: (event as unknown as { id: string }).id } }),

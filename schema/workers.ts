@@ -1,4 +1,4 @@
-import { filter, pipe } from 'graphql-yoga';
+import { filterEvents } from '../server/realtime/filter-events.ts';
 import { assertEnvironmentReadable, canReadEnvironment } from '../server/auth/environment-access.ts';
 import type { Viewer } from '../server/auth/viewer.ts';
 import type { Db } from '../server/db/transaction.ts';
@@ -108,12 +108,12 @@ builder.subscriptionField('workerStatusChanged', (t) =>
     args: { environment: t.arg.string({ required: false }) },
     subscribe: async (_root, { environment }, { services, viewer }) => {
       const environmentId = await scopeEnvironment(services.prisma, viewer, environment);
-      return pipe(
+      return filterEvents(
         services.pubsub.subscribe('workerStatusChanged'),
-        filter(async ({ id }: { id: string }) => {
+        async ({ id }: { id: string }) => {
           const worker = await services.prisma.worker.findUnique({ where: { id }, select: { environmentId: true } });
           return !!worker && (!environmentId || worker.environmentId === environmentId) && canReadEnvironment(viewer, worker.environmentId);
-        }),
+        },
       ) as never;
     },
     resolve: (query, event, _args, { services }) =>

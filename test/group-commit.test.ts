@@ -70,8 +70,7 @@ describe('createGroupCommit', () => {
     ]);
   });
 
-  it('rejects every caller of a batch whose flush threw, and still runs the next batch', async () => {
-    const failure = new Error('transaction failed');
+  it('when a batch flush throws, writes its items one by one so only the item at fault fails, then runs the next batch', async () => {
     const batches: number[][] = [];
     const firstFlushStarted = gate();
     const releaseFirstFlush = gate();
@@ -80,19 +79,30 @@ describe('createGroupCommit', () => {
       if (batches.length === 1) {
         firstFlushStarted.open();
         await releaseFirstFlush.promise;
-        throw failure;
       }
+      // Item 2 makes any transaction it is part of fail (say, a value the database refuses).
+      if (items.includes(2)) throw new Error(`transaction with 2 failed`);
       return [...items];
     });
 
-    const failed = [commits.submit(1), commits.submit(2)].map((p) => p.then(() => 'resolved', (e: unknown) => e));
+    const outcomes = [commits.submit(1), commits.submit(2), commits.submit(4)].map((p) => p.then((v) => v, (e: Error) => e.message));
     await firstFlushStarted.promise;
     const next = commits.submit(3);
     releaseFirstFlush.open();
 
-    expect(await Promise.all(failed)).toEqual([failure, failure]);
+    expect(await Promise.all(outcomes)).toEqual([1, 'transaction with 2 failed', 4]);
     expect(await next).toBe(3);
-    expect(batches).toEqual([[1, 2], [3]]);
+    expect(batches).toEqual([[1, 2, 4], [1], [2], [4], [3]]);
+  });
+
+  it('rejects a lone item whose flush threw, without a second attempt', async () => {
+    let flushes = 0;
+    const commits = createGroupCommit<number, number>(async () => {
+      flushes += 1;
+      throw new Error('database unreachable');
+    });
+    await expect(commits.submit(1)).rejects.toThrow('database unreachable');
+    expect(flushes).toBe(1);
   });
 
   it('splits a burst larger than maxBatch into batches of at most maxBatch, in order', async () => {

@@ -121,11 +121,14 @@ describe('resumeAfter', () => {
     /** Lets Node run its unhandled-rejection check (after the microtask queue drains). */
     const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-    it('surfaces as a rejected next()', async () => {
+    it('surfaces as a rejected next() and ends the stream, releasing the live side without return()', async () => {
       const failure = new Error('database unreachable');
       const stream = resumeAfter(pubsub.subscribe('configChanged', 'dev'), 0, () => Promise.reject(failure));
       await expect(stream.next()).rejects.toBe(failure);
-      await stream.return!();
+      // graphql-ws does not call return() after an error: the stream must let go by itself.
+      expect(pubsub.count('configChanged', 'dev')).toBe(0);
+      publish(1);
+      expect(await stream.next()).toEqual({ done: true, value: undefined }); // no live version after the gap
       await nextTurn();
       expect(unhandled).toEqual([]);
     });

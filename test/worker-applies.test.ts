@@ -201,4 +201,45 @@ describe('a burst of apply reports (group-committed)', () => {
     expect(before).toMatchObject({ applied_version: newer.version });
     expect((await rowsOf(version)).filter((r) => r.worker_id === uuidOf(workerId))).toEqual([{ worker_id: uuidOf(workerId), n: 1 }]); // only the one of the burst
   });
+
+  it('records a first report of the version a status report already set, and accepts a capitalised worker id', async () => {
+    const workerId = workers[20]!;
+    const uuid = uuidOf(workerId);
+    const fresh = await saveVersion('0.69');
+    await t.gql(`mutation($input: ReportWorkerStatusInput!) { reportWorkerStatus(input: $input) { id } }`, { input: { workerId, status: 'READY', appliedVersion: fresh.version } }, { token: tokenA });
+    const before = await histogramCount();
+    const at = new Date(fresh.createdAt).getTime() - savedAt + 5;
+    const recorded = await t.gql(APPLIED, { input: report(uuid.toUpperCase(), fresh.version, at) }, { token: tokenA });
+    expect(expectData(recorded).reportWorkerApply.appliedVersion).toBe(fresh.version);
+    expect((await rowsOf(fresh.version)).find((r) => r.worker_id === uuid)?.n).toBe(1);
+    expect(await histogramCount()).toBe(before + 1);
+  });
+
+  it('refuses names with control characters as BAD_REQUEST without failing the reports beside it', async () => {
+    const later = await saveVersion('0.66');
+    const at = new Date(later.createdAt).getTime() - savedAt + 5;
+    const [nul, fine] = await Promise.all([
+      t.gql(APPLIED, { input: { ...report(workers[21]!, later.version, at), keys: ['CVN_SIGNAL_THRESHOLD_BUY\u0000'] } }, { token: tokenA }),
+      t.gql(APPLIED, { input: report(workers[22]!, later.version, at) }, { token: tokenA }),
+    ]);
+    expect(errorCode(nul)).toBe('BAD_REQUEST');
+    expect(nul.errors?.[0]?.extensions).toMatchObject({ field: 'keys' });
+    expect(expectData(fine).reportWorkerApply.appliedVersion).toBe(later.version);
+  });
+
+  it('keeps the pending-restart list of an earlier report in the batch when the last one carries none', async () => {
+    const first = await saveVersion('0.67');
+    const second = await saveVersion('0.68');
+    const viewer = { kind: 'service' as const, tokenId: tokenAId, name: 'burst-a', environmentId: '', environmentName: 'dev' };
+    const input = (v: number, createdAt: string, pendingRestart?: string[]) => {
+      const receivedAt = new Date(new Date(createdAt).getTime() + 3);
+      return { workerId: uuidOf(workers[23]!), version: v, receivedAt, appliedAt: new Date(receivedAt.getTime() + 1), keys: [], pendingRestart };
+    };
+    await Promise.all([
+      t.app.services.workers.reportApply(viewer, input(first.version, first.createdAt, ['CVN_ATR_PERIOD'])),
+      t.app.services.workers.reportApply(viewer, input(second.version, second.createdAt)),
+    ]);
+    const { rows } = await t.sql.query('SELECT applied_version, pending_restart FROM workers WHERE id = $1', [uuidOf(workers[23]!)]);
+    expect(rows[0]).toEqual({ applied_version: second.version, pending_restart: ['CVN_ATR_PERIOD'] });
+  });
 });

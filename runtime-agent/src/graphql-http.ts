@@ -1,7 +1,7 @@
 // GraphQL over HTTP with the service token: queries for the initial load,
 // resyncs and the poll fallback; registration, and reports while the socket is down.
 import { ApiError } from './errors.ts';
-import { unwrapGraphQLResult, type GraphQLBody } from './graphql-result.ts';
+import { unwrapGraphQLResult, type GraphQLBody } from './unwrap-graphql-result.ts';
 
 export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
   status: number;

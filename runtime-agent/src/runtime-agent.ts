@@ -11,7 +11,7 @@ import { boundaryFor, type Boundary } from './boundary-policy.ts';
 import { ConfigSnapshot, findProblems, type CatalogEntryInfo, type ParameterType, type TypedValue } from './config-snapshot.ts';
 import { AgentError, ApiError, ConfigNotReadyError } from './errors.ts';
 import { createGraphQLHttp, type FetchLike, type GraphQLHttp } from './graphql-http.ts';
-import { createSocketRequests } from './graphql-ws-requests.ts';
+import { createSocketRequests } from './socket-requests.ts';
 import { defaultLogger, type AgentLogger } from './logger.ts';
 import { AgentEvent, AgentStatus, StatusMachine, type AgentEventHandler } from './status.ts';
 
@@ -211,10 +211,14 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   let closed = false;
   let credentialsRefused = false;
   // Reports ride the stream's socket while it is up (authenticated once, no
-  // request set-up per report); over HTTP while it is down.
+  // request set-up per report); over HTTP while it is down, and once the
+  // agent is closing (a request on the lazy client would open a new socket).
   const socketRequests = createSocketRequests();
-  const reportApi: GraphQLHttp = {
-    request: (query, variables) => (client && streamDownSince === undefined ? socketRequests.request(client, query, variables) : api.request(query, variables)),
+  const reportApi: Pick<GraphQLHttp, 'request'> = {
+    request: (query, variables) => {
+      const streaming = !closed && unsubscribe !== undefined && client !== undefined && streamDownSince === undefined;
+      return streaming ? socketRequests.request(client!, query, variables) : api.request(query, variables);
+    },
   };
 
   // Everything that feeds the scheduler runs through one queue, so versions
@@ -244,7 +248,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
             log('warn', 'runtime_agent_report_failed', { report: what, attempts: attempt + 1, err: String(error) });
             return;
           }
-          await waitBackoff(attempt, retry);
+          await waitBackoff(attempt, retry, stop.signal); // closing does not wait out a backoff
         }
       }
     });

@@ -4,8 +4,9 @@
  * workers reporting the same version) costs a few transactions instead of N.
  * One flush runs at a time, in submission order. Each caller gets its own
  * item's outcome: the flush returns, per item, a value or the Error refusing
- * that item; an exception from the flush itself fails the whole batch (its
- * transaction wrote nothing).
+ * that item. When the flush itself throws (its transaction wrote nothing),
+ * the batch's items are written again one by one, so only the item at fault
+ * fails.
  */
 export interface GroupCommit<I, O> {
   submit(item: I): Promise<O>;
@@ -21,6 +22,14 @@ export function createGroupCommit<I, O>(
   let queue: Entry[] = [];
   let running: Promise<void> | undefined;
 
+  function settle(entries: Entry[], outcomes: readonly (O | Error)[]): void {
+    entries.forEach((entry, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) entry.reject(outcome);
+      else entry.resolve(outcome as O);
+    });
+  }
+
   async function drain(): Promise<void> {
     // `running` is cleared in the same synchronous step that finds the queue
     // empty: a submission can never land between the two and be stranded.
@@ -32,14 +41,21 @@ export function createGroupCommit<I, O>(
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const outcomes = await flush(batch.map((entry) => entry.item));
-        batch.forEach((entry, i) => {
-          const outcome = outcomes[i];
-          if (outcome instanceof Error) entry.reject(outcome);
-          else entry.resolve(outcome as O);
-        });
+        settle(batch, await flush(batch.map((entry) => entry.item)));
       } catch (error) {
-        for (const entry of batch) entry.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One item the database refuses (or a passing fault) must not fail
+        // the others: written one by one, only the item at fault fails.
+        for (const entry of batch) {
+          try {
+            settle([entry], await flush([entry.item]));
+          } catch (itemError) {
+            entry.reject(itemError);
+          }
+        }
       }
     }
   }

@@ -32,6 +32,10 @@ const finished: IteratorResult<never> = Object.freeze({ done: true, value: undef
  * nothing published in between is lost.
  */
 class Subscription<T> implements AsyncIterableIterator<T> {
+  // Unbounded on purpose: entries are pointers to events every subscriber
+  // shares, arriving at the rate versions are saved. A dead consumer is closed
+  // by the socket keep-alive (graphql-ws/use/ws); dropping events for a slow
+  // one would break the in-order, once-each contract the agents rely on.
   #queue: T[] = [];
   /** next() calls waiting for an event, oldest first (a caller may ask again before the first is answered). */
   #waiting: ((result: IteratorResult<T>) => void)[] = [];

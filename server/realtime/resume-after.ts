@@ -31,7 +31,16 @@ export function resumeAfter<E extends { version: number }>(
     if (backlog) {
       const read = backlog;
       backlog = undefined;
-      queued = await read;
+      try {
+        queued = await read;
+      } catch (error) {
+        // The stream ends here: a consumer must not go on with live versions
+        // after a gap, and graphql-ws does not call return() after an error,
+        // so the live subscription is released now.
+        finished = true;
+        await live.return?.();
+        throw error;
+      }
     }
     for (let event = queued.shift(); event; event = queued.shift()) {
       if (event.version > last && !finished) {

@@ -52,8 +52,8 @@ export function violationsError(violations: Violation[]): AppError {
  * published unless this transaction commits.
  */
 export function createConfigWriter({ catalog, validator }: { catalog: CatalogCache; validator: ConfigValidator }) {
-  /** Checks every value and rule; returns the critical names among the changed ones. */
-  async function validate(tx: Tx, current: ValueMap, changes: ValueMap, changedKeys: string[]): Promise<string[]> {
+  /** Checks every value and rule (throws the violations); returns the critical names among the changed ones. */
+  async function validateAndFindCritical(tx: Tx, current: ValueMap, changes: ValueMap, changedKeys: string[]): Promise<string[]> {
     const snapshot = await catalog.load(tx);
     const rules = await tx.rule.findMany({ where: { enabled: true }, orderBy: { name: 'asc' } });
     const violations = validator.validateChange({ catalog: snapshot.shapes, rules, current, changes });
@@ -79,7 +79,7 @@ export function createConfigWriter({ catalog, validator }: { catalog: CatalogCac
       if (changedKeys.length === 0) {
         throw new AppError('VALIDATION_FAILED', 'Nothing to save: every value is already the active one.', { violations: [] });
       }
-      const critical = await validate(tx, current, changes, changedKeys);
+      const critical = await validateAndFindCritical(tx, current, changes, changedKeys);
       if (critical.length && !request.approval) {
         if (request.onCritical === 'fail') {
           throw new AppError(

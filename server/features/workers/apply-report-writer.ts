@@ -17,6 +17,9 @@ export interface WorkerApplyReport {
   pendingRestart?: string[] | null;
 }
 
+// A parameter name never holds one; PostgreSQL refuses NUL in text outright.
+const controlCharacter = /[\u0000-\u001f]/;
+
 /** The calling token, resolved by the service. */
 export interface ApplyReporter {
   tokenId: string;
@@ -28,65 +31,84 @@ export interface ApplyReporter {
  * latency) and the worker's applied version. Every save makes every worker
  * report at once, so reports are group-committed: a thousand of them cost a
  * handful of queries, not a thousand transactions. A report is idempotent (a
- * version re-reported after a lost answer is accepted once) and never moves
- * a worker back.
+ * version re-reported after a lost answer is recorded once) and never moves
+ * a worker back. Two server processes handling the same re-sent report at the
+ * same instant could both record it; nothing else can.
  */
 export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: PrismaClient; logger: Logger; metrics: Metrics }) {
   type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
   type Accepted = Item & { worker: Worker; latencyMs: number };
 
   async function flush(items: readonly Item[]): Promise<(Worker | Error)[]> {
-    const ids = [...new Set(items.map((item) => item.report.workerId).filter(isUuid))];
+    // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
+    const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
+    const ids = [...new Set(items.map(({ report }) => idOf(report)).filter(isUuid))];
     const workers = new Map((await prisma.worker.findMany({ where: { id: { in: ids } } })).map((w) => [w.id, w]));
     const pairs = new Map<string, { environmentId: string; version: number }>();
+    const asked: { worker_id: string; version: number }[] = [];
     for (const { report } of items) {
-      const worker = workers.get(report.workerId);
-      if (worker && Number.isInteger(report.version)) pairs.set(`${worker.environmentId}:${report.version}`, { environmentId: worker.environmentId, version: report.version });
+      const worker = workers.get(idOf(report));
+      if (!worker || !Number.isInteger(report.version)) continue;
+      pairs.set(`${worker.environmentId}:${report.version}`, { environmentId: worker.environmentId, version: report.version });
+      asked.push({ worker_id: worker.id, version: report.version });
     }
-    const versions = pairs.size === 0 ? [] : await prisma.configVersion.findMany({
-      where: { OR: [...pairs.values()] },
-      select: { environmentId: true, version: true, createdAt: true },
-    });
+    const [versions, recorded] = asked.length === 0 ? [[], []] : await Promise.all([
+      prisma.configVersion.findMany({ where: { OR: [...pairs.values()] }, select: { environmentId: true, version: true, createdAt: true } }),
+      // Already recorded: a report re-sent after its answer was lost.
+      prisma.$queryRaw<{ workerId: string; version: number }[]>`
+        SELECT a.worker_id::text AS "workerId", a.version
+        FROM worker_applies a
+        JOIN jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) AS k(worker_id uuid, version int)
+          ON a.worker_id = k.worker_id AND a.version = k.version`,
+    ]);
     const createdAt = new Map(versions.map((v) => [`${v.environmentId}:${v.version}`, v.createdAt]));
+    const seen = new Set(recorded.map((r) => `${r.workerId}:${r.version}`));
 
     // Checked in submission order against the state the batch has reached,
     // so two reports of one worker in a batch behave as they would one by one.
     const applied = new Map<string, number | null>([...workers.values()].map((w) => [w.id, w.appliedVersion]));
     const outcomes: (Accepted | Worker | Error)[] = items.map((item) => {
       const { reporter, report } = item;
-      const worker = workers.get(report.workerId);
+      const worker = workers.get(idOf(report));
       if (!worker) return notFound('Worker', report.workerId);
       if (worker.tokenId !== reporter.tokenId) return forbidden(`Worker ${worker.name} belongs to another service token.`);
-      if (report.appliedAt < report.receivedAt) return badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
       const appliedVersion = applied.get(worker.id) ?? null;
-      if (appliedVersion !== null && report.version === appliedVersion) return worker; // a re-sent report
       if (appliedVersion !== null && report.version < appliedVersion) {
         return new AppError('CONFLICT', `Worker ${worker.name} already applied version ${appliedVersion}; versions are applied in order.`, { appliedVersion });
       }
+      if (report.appliedAt < report.receivedAt) return badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
+      for (const field of ['keys', 'pendingRestart'] as const) {
+        if (report[field]?.some((name) => controlCharacter.test(name))) return badRequest(`${field} holds parameter names, without control characters.`, { field });
+      }
       const savedAt = createdAt.get(`${worker.environmentId}:${report.version}`);
       if (!savedAt) return badRequest(`Version ${report.version} does not exist in ${reporter.environmentName}.`, { field: 'version' });
+      const key = `${worker.id}:${report.version}`;
+      if (seen.has(key)) return worker; // a re-sent report: accepted once
+      seen.add(key);
       applied.set(worker.id, report.version);
       return { ...item, worker, latencyMs: Math.max(0, report.appliedAt.getTime() - savedAt.getTime()) };
     });
 
     const accepted = outcomes.filter((o): o is Accepted => typeof o === 'object' && 'latencyMs' in o);
     if (accepted.length === 0) return outcomes as (Worker | Error)[];
-    // Per worker, the last accepted report carries its new state.
-    const finalState = new Map(accepted.map((a) => [a.worker.id, a]));
-    const { inserted, updated } = await inTransaction(prisma, async (tx) => {
-      const inserted = await tx.workerApply.createManyAndReturn({
-        data: accepted.map(({ worker, report, latencyMs }) => ({
-          workerId: worker.id, version: report.version, receivedAt: report.receivedAt, appliedAt: report.appliedAt, latencyMs, keys: uniqueSorted(report.keys),
-        })),
-        skipDuplicates: true, // another server process recorded it first
-        select: { workerId: true, version: true },
-      });
-      const rows = [...finalState.values()].map(({ worker, report }) => ({
+    // Per worker: the version of its last accepted report, and the last
+    // pending-restart list any of them carried (null keeps the stored one).
+    const finalState = new Map<string, { id: string; applied_version: number; applied_at: string; pending_restart: string[] | null }>();
+    for (const { worker, report } of accepted) {
+      const previous = finalState.get(worker.id);
+      finalState.set(worker.id, {
         id: worker.id,
         applied_version: report.version,
         applied_at: report.appliedAt.toISOString(),
-        pending_restart: report.pendingRestart == null ? null : uniqueSorted(report.pendingRestart),
-      }));
+        pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
+      });
+    }
+    const updated = await inTransaction(prisma, async (tx) => {
+      await tx.workerApply.createMany({
+        data: accepted.map(({ worker, report, latencyMs }) => ({
+          workerId: worker.id, version: report.version, receivedAt: report.receivedAt, appliedAt: report.appliedAt, latencyMs, keys: uniqueSorted(report.keys),
+        })),
+      });
       // One statement for every worker of the batch; the guard keeps a
       // concurrent, newer report from being overwritten by an older one.
       await tx.$executeRaw`
@@ -96,25 +118,21 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
           last_applied_at = v.applied_at,
           last_heartbeat_at = now(),
           pending_restart = COALESCE(v.pending_restart, w.pending_restart)
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, applied_version int, applied_at timestamptz, pending_restart text[])
+        FROM jsonb_to_recordset(${JSON.stringify([...finalState.values()])}::jsonb) AS v(id uuid, applied_version int, applied_at timestamptz, pending_restart text[])
         WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
-      const updated = await tx.worker.findMany({ where: { id: { in: [...finalState.keys()] } } });
-      return { inserted, updated: new Map(updated.map((w) => [w.id, w])) };
+      return new Map((await tx.worker.findMany({ where: { id: { in: [...finalState.keys()] } } })).map((w) => [w.id, w]));
     });
 
-    const recorded = new Set(inserted.map((row) => `${row.workerId}:${row.version}`));
     return outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
       // A re-sent report answers with the worker as this batch left it.
       if (!('latencyMs' in outcome)) return updated.get(outcome.id) ?? outcome;
       const { worker, report, reporter, latencyMs } = outcome;
-      if (recorded.has(`${worker.id}:${report.version}`)) {
-        metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
-        logger.info({
-          event: 'config_version_applied', worker: worker.id, name: worker.name, env: reporter.environmentName,
-          config_version: report.version, latency_ms: latencyMs, parameters: report.keys.length,
-        }, 'worker applied a version');
-      }
+      metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
+      logger.info({
+        event: 'config_version_applied', worker: worker.id, name: worker.name, env: reporter.environmentName,
+        config_version: report.version, latency_ms: latencyMs, parameters: report.keys.length,
+      }, 'worker applied a version');
       return updated.get(worker.id) ?? worker;
     });
   }

@@ -137,7 +137,7 @@ export function createWorkerService({ prisma, catalogCache, logger, metrics }: C
     },
 
     /** Records one applied version (group-committed with the other workers' reports: apply-report-writer.ts). */
-    reportApply(viewer: Viewer, report: WorkerApplyReport): Promise<Worker> {
+    async reportApply(viewer: Viewer, report: WorkerApplyReport): Promise<Worker> {
       const token = requireToken(viewer, 'report an applied version');
       return applyReports.record({ tokenId: token.tokenId, environmentName: token.environmentName }, report);
     },

@@ -152,7 +152,8 @@ function DeprecateForm({ entry, entries, onDone }: { entry: Entry; entries: read
 
 export default function CatalogAdminPage() {
   const { user } = useSession();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: CatalogAdminEntriesDocument, requestPolicy: 'cache-and-network' });
+  const client = useClient();
+  const [{ data, fetching, error }] = useQuery({ query: CatalogAdminEntriesDocument, requestPolicy: 'cache-and-network' });
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -163,7 +164,13 @@ export default function CatalogAdminPage() {
   const shown = needle ? entries.filter((e) => e.name.toLowerCase().includes(needle) || e.group.toLowerCase().includes(needle)).slice(0, 50) : [];
 
   if (!hasRole(user, 'ADMIN')) return <main id="main" className="page"><h1>Catalog</h1><p className="notice">Only an admin can change the catalog.</p></main>;
-  const done = (message: string) => { setNotice(message); setCreating(false); refetch({ requestPolicy: 'network-only' }); };
+  // The notice appears once the list holds the new revision: the forms below
+  // then show what was saved, and a deprecation sends the revision it saw.
+  const done = async (message: string) => {
+    setCreating(false);
+    await client.query(CatalogAdminEntriesDocument, {}, { requestPolicy: 'network-only' }).toPromise();
+    setNotice(message);
+  };
 
   return (
     <main id="main" className="page">
@@ -186,7 +193,7 @@ export default function CatalogAdminPage() {
       {entry && !creating && (
         <>
           <EntryEditor key={`${entry.name}@${entry.revision}`} entry={entry} onDone={done} />
-          {!entry.deprecated && <DeprecateForm key={`dep-${entry.name}@${entry.revision}`} entry={entry} entries={entries} onDone={done} />}
+          {!entry.deprecated && <DeprecateForm key={`dep-${entry.name}`} entry={entry} entries={entries} onDone={done} />}
         </>
       )}
       <RulesSection />

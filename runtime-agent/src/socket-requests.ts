@@ -4,7 +4,7 @@
 // report an apply without a thousand request set-ups on the server.
 import type { Client } from 'graphql-ws';
 import { TransportError } from './errors.ts';
-import { unwrapGraphQLResult, type GraphQLBody } from './graphql-result.ts';
+import { unwrapGraphQLResult, type GraphQLBody } from './unwrap-graphql-result.ts';
 
 export interface SocketRequests {
   request<T>(client: Client, query: string, variables?: Record<string, unknown>): Promise<T>;
