@@ -24,6 +24,25 @@ function recordingFlush() {
   return { batches, flush };
 }
 
+/**
+ * A group commit whose first flush is held open until `release()`, so a test
+ * can submit while it runs; every flush records its batch, then `write` runs.
+ */
+function heldFirstFlush(write: (items: readonly number[]) => number[]) {
+  const batches: number[][] = [];
+  const started = gate();
+  const released = gate();
+  const commits = createGroupCommit<number, number>(async (items) => {
+    batches.push([...items]);
+    if (batches.length === 1) {
+      started.open();
+      await released.promise;
+    }
+    return write(items);
+  });
+  return { batches, commits, started: started.promise, release: () => released.open() };
+}
+
 describe('createGroupCommit', () => {
   it('flushes items submitted in the same tick as one batch, in submission order', async () => {
     const { batches, flush } = recordingFlush();
@@ -34,23 +53,12 @@ describe('createGroupCommit', () => {
   });
 
   it('gathers items submitted while a flush runs into the next batch', async () => {
-    const batches: number[][] = [];
-    const firstFlushStarted = gate();
-    const releaseFirstFlush = gate();
-    const commits = createGroupCommit<number, number>(async (items) => {
-      batches.push([...items]);
-      if (batches.length === 1) {
-        firstFlushStarted.open();
-        await releaseFirstFlush.promise;
-      }
-      return items.map((item) => item * 10);
-    });
-
+    const { batches, commits, started, release } = heldFirstFlush((items) => items.map((item) => item * 10));
     const first = commits.submit(1);
-    await firstFlushStarted.promise;
+    await started;
     const later = [commits.submit(2), commits.submit(3), commits.submit(4)];
     expect(batches).toEqual([[1]]); // one flush at a time: the others wait
-    releaseFirstFlush.open();
+    release();
 
     expect(await first).toBe(10);
     expect(await Promise.all(later)).toEqual([20, 30, 40]);
@@ -71,24 +79,15 @@ describe('createGroupCommit', () => {
   });
 
   it('when a batch flush throws, writes its items one by one so only the item at fault fails, then runs the next batch', async () => {
-    const batches: number[][] = [];
-    const firstFlushStarted = gate();
-    const releaseFirstFlush = gate();
-    const commits = createGroupCommit<number, number>(async (items) => {
-      batches.push([...items]);
-      if (batches.length === 1) {
-        firstFlushStarted.open();
-        await releaseFirstFlush.promise;
-      }
-      // Item 2 makes any transaction it is part of fail (say, a value the database refuses).
-      if (items.includes(2)) throw new Error(`transaction with 2 failed`);
+    // Item 2 makes any transaction it is part of fail (say, a value the database refuses).
+    const { batches, commits, started, release } = heldFirstFlush((items) => {
+      if (items.includes(2)) throw new Error('transaction with 2 failed');
       return [...items];
     });
-
     const outcomes = [commits.submit(1), commits.submit(2), commits.submit(4)].map((p) => p.then((v) => v, (e: Error) => e.message));
-    await firstFlushStarted.promise;
+    await started;
     const next = commits.submit(3);
-    releaseFirstFlush.open();
+    release();
 
     expect(await Promise.all(outcomes)).toEqual([1, 'transaction with 2 failed', 4]);
     expect(await next).toBe(3);

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectData, startTestApp, type TestApp } from '../../test/support/start-test-app.ts';
 import { AgentEvent, createRuntimeAgent, type AgentEventDetails, type FetchLike, type RuntimeAgent, type RuntimeAgentOptions } from '../src/index.ts';
+import { nextEvent, within } from './support/wait-for.ts';
 import { recordingLogger, type RecordingLogger } from './support/recording-logger.ts';
 
 const BUY = 'CVN_SIGNAL_THRESHOLD_BUY';
@@ -19,30 +20,6 @@ const STATUS_OP = 'RuntimeAgentStatus';
 /** The operation name of a GraphQL document ("mutation RuntimeAgentApply(...)" → RuntimeAgentApply). */
 function operationName(query: unknown): string {
   return typeof query === 'string' ? (/^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1] ?? '(anonymous)') : '(none)';
-}
-
-/** Resolves with the next `event` whose details satisfy `match`, or rejects after `timeoutMs`. */
-function next<E extends AgentEvent>(agent: RuntimeAgent, event: E, match: (d: AgentEventDetails[E]) => boolean = () => true, timeoutMs = 10_000): Promise<AgentEventDetails[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
-    }, timeoutMs);
-    const off = agent.on(event, (details) => {
-      if (!match(details)) return;
-      clearTimeout(timer);
-      off();
-      resolve(details);
-    });
-  });
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The agent's fetch, recording the operation of every POST it makes. */
@@ -180,7 +157,7 @@ describe('how the runtime agent reports to the server', () => {
     await up;
     const httpBefore = http.operations.length;
 
-    const changed = next(a, AgentEvent.ConfigurationChanged);
+    const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     const saved = await save('0.61');
     expect((await changed).version).toBe(saved.version);
     await a.flush();
@@ -208,7 +185,7 @@ describe('how the runtime agent reports to the server', () => {
     const random = vi.spyOn(Math, 'random');
     try {
       let atApply: { at: number; server: Promise<{ applied_version: number | null }> } | undefined;
-      const changed = next(a, AgentEvent.ConfigurationChanged, (details) => {
+      const changed = nextEvent(a, AgentEvent.ConfigurationChanged, (details) => {
         if (details.version <= previous) return false;
         // Synchronously in the apply: what the server holds at that moment.
         atApply = { at: performance.now(), server: t.sql.query('SELECT applied_version FROM workers WHERE id = $1', [uuid]).then((r) => r.rows[0]) };
@@ -255,7 +232,7 @@ describe('how the runtime agent reports to the server', () => {
     const logger = loggers.at(-1)!;
 
     socket.swallowNext(APPLY_OP);
-    const changed = next(a, AgentEvent.ConfigurationChanged);
+    const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     const saved = await save('0.63');
     expect((await changed).version).toBe(saved.version);
     await a.flush();

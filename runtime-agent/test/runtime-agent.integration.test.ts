@@ -7,35 +7,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectData, startTestApp, type TestApp } from '../../test/support/start-test-app.ts';
 import { AgentEvent, AgentStatus, ConfigNotReadyError, createRuntimeAgent, FORBIDDEN_SECTION_EVENT, type AgentEventDetails, type RuntimeAgent, type RuntimeAgentOptions } from '../src/index.ts';
 import { RuntimeAgentProvider } from '../src/openfeature-provider.ts';
+import { nextEvent, within } from './support/wait-for.ts';
 import { recordingLogger, type RecordingLogger } from './support/recording-logger.ts';
 
 const BUY = 'CVN_SIGNAL_THRESHOLD_BUY';
 const CONSUMES = [BUY, 'CVN_CUSUM_ENABLED', 'CVN_RISK_POSITION_SIZING', 'CVN_RSI_PERIOD'] as const;
 const UPDATE = `mutation ($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version } } }`;
-
-/** Resolves with the next `event` whose details satisfy `match`, or rejects after `timeoutMs`. */
-function next<E extends AgentEvent>(agent: RuntimeAgent, event: E, match: (d: AgentEventDetails[E]) => boolean = () => true, timeoutMs = 10_000): Promise<AgentEventDetails[E]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
-    }, timeoutMs);
-    const off = agent.on(event, (details) => {
-      if (!match(details)) return;
-      clearTimeout(timer);
-      off();
-      resolve(details);
-    });
-  });
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * A `ws` WebSocket whose new connections can be blocked (sent to a closed
@@ -132,7 +109,7 @@ describe('runtime agent against the real server', () => {
     await a.ready();
     const before = a.get(BUY);
     const snapshot = a.cycleStart();
-    const received = next(a, AgentEvent.Received);
+    const received = nextEvent(a, AgentEvent.Received);
     const version = await save(BUY, '0.6');
     expect((await received).version).toBe(version);
     // Inside the cycle: still the pinned values and version.
@@ -140,7 +117,7 @@ describe('runtime agent against the real server', () => {
     expect(snapshot.get(BUY)).toBe(before);
     expect(a.tag()).toEqual({ configVersion: version - 1 });
     expect(a.appliedVersion).toBe(version - 1);
-    const changed = next(a, AgentEvent.ConfigurationChanged);
+    const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     a.cycleEnd();
     expect(await changed).toMatchObject({ version, changedKeys: [BUY], pendingRestart: [] });
     expect(a.get(BUY)).toBe(0.6);
@@ -154,7 +131,7 @@ describe('runtime agent against the real server', () => {
     const a = agent({ consumes: CONSUMES });
     await a.ready();
     const period = a.get('CVN_RSI_PERIOD') as number;
-    const changed = next(a, AgentEvent.ConfigurationChanged);
+    const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     const version = await save('CVN_RSI_PERIOD', String(period + 1));
     expect(await changed).toMatchObject({ version, changedKeys: [], pendingRestart: ['CVN_RSI_PERIOD'] });
     expect(a.get('CVN_RSI_PERIOD')).toBe(period);
@@ -179,7 +156,7 @@ describe('runtime agent against the real server', () => {
 
   it('refused credentials are fatal: ERROR, no retry', async () => {
     const a = agent({ consumes: [BUY], token: 'ucp_not-a-token' });
-    const failed = next(a, AgentEvent.Error);
+    const failed = nextEvent(a, AgentEvent.Error);
     await expect(a.ready()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(await failed).toMatchObject({ fatal: true });
   });
@@ -210,23 +187,23 @@ describe('runtime agent against the real server', () => {
     const vias: string[] = [];
     a.on(AgentEvent.Received, ({ via }) => void vias.push(via));
     // The stream is up once a change arrives through it.
-    const first = next(a, AgentEvent.ConfigurationChanged);
+    const first = nextEvent(a, AgentEvent.ConfigurationChanged);
     await save(BUY, '0.63');
     await first;
 
-    const stale = next(a, AgentEvent.Stale);
+    const stale = nextEvent(a, AgentEvent.Stale);
     socket.cut();
     await stale;
     expect(a.status).toBe(AgentStatus.Stale);
-    const viaPoll = next(a, AgentEvent.ConfigurationChanged);
+    const viaPoll = nextEvent(a, AgentEvent.ConfigurationChanged);
     const polled = await save(BUY, '0.64');
     expect((await viaPoll).version).toBe(polled);
     expect(a.get(BUY)).toBe(0.64);
 
-    const back = next(a, AgentEvent.Ready);
+    const back = nextEvent(a, AgentEvent.Ready);
     socket.heal();
     await back;
-    const viaStream = next(a, AgentEvent.ConfigurationChanged);
+    const viaStream = nextEvent(a, AgentEvent.ConfigurationChanged);
     const streamed = await save(BUY, '0.65');
     expect((await viaStream).version).toBe(streamed);
     // 'resync' instead of 'stream' when the server dropped the event at subscription start.
@@ -241,13 +218,13 @@ describe('runtime agent against the real server', () => {
     await a.ready();
     const applied: number[] = [];
     a.on(AgentEvent.ConfigurationChanged, ({ version }) => void applied.push(version));
-    const first = next(a, AgentEvent.ConfigurationChanged);
+    const first = nextEvent(a, AgentEvent.ConfigurationChanged);
     const v1 = await save(BUY, '0.66');
     await first;
     socket.cut();
     const v2 = await save(BUY, '0.67');
     const v3 = await save('CVN_CUSUM_ENABLED', 'false');
-    const caughtUp = next(a, AgentEvent.ConfigurationChanged, ({ version }) => version === v3);
+    const caughtUp = nextEvent(a, AgentEvent.ConfigurationChanged, ({ version }) => version === v3);
     socket.heal();
     await caughtUp;
     expect(applied).toEqual([v1, v2, v3]);
@@ -258,11 +235,11 @@ describe('runtime agent against the real server', () => {
   it('survives a server restart: reconnects with backoff and applies the next change', async () => {
     const a = agent({ consumes: CONSUMES });
     await a.ready();
-    const first = next(a, AgentEvent.ConfigurationChanged);
+    const first = nextEvent(a, AgentEvent.ConfigurationChanged);
     await save(BUY, '0.68');
     await first;
     await t.restart();
-    const after = next(a, AgentEvent.ConfigurationChanged);
+    const after = nextEvent(a, AgentEvent.ConfigurationChanged);
     const version = await save(BUY, '0.69');
     expect((await after).version).toBe(version);
     expect(a.get(BUY)).toBe(0.69);
