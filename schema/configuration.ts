@@ -7,7 +7,7 @@ import { lockEnvironment } from '../server/features/configuration/lock-environme
 import { readSnapshot } from '../server/features/configuration/read-snapshot.ts';
 import { readVersionEvents } from '../server/realtime/listen-bridge.ts';
 import type { ConfigChangedEvent } from '../server/realtime/pubsub.ts';
-import { parseValue } from '../server/validation/index.ts';
+import { parseValue } from '../contract/validation/index.ts';
 import { toCatalogEntryShape } from '../server/features/catalog/catalog-snapshot.ts';
 import type { CatalogEntry } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';

@@ -1,4 +1,4 @@
-import type { Violation } from '../server/validation/index.ts';
+import type { Violation } from '../contract/validation/index.ts';
 import { builder } from './builder.ts';
 
 /** One offending field or rule, as VALIDATION_FAILED lists them and as live checks return them. */

@@ -5,7 +5,7 @@ import type { ConfigWriter } from './features/configuration/config-writer.ts';
 import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
 import type { AppPubSub } from './realtime/pubsub.ts';
-import type { ConfigValidator } from './validation/index.ts';
+import type { ConfigValidator } from '../contract/validation/index.ts';
 
 /** What every feature service may depend on; built once in services.ts. */
 export interface CoreDeps {

@@ -8,7 +8,7 @@ import { createConfigWriter } from './features/configuration/config-writer.ts';
 import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
 import type { AppPubSub } from './realtime/pubsub.ts';
-import { createConfigValidator } from './validation/index.ts';
+import { createConfigValidator } from '../contract/validation/index.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { createCatalogAdminService } from './features/catalog/catalog-admin-service.ts';
 import { createRuleService } from './features/rules/rule-service.ts';

@@ -48,8 +48,8 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    // The console imports the server's validation core (server/validation).
-    fs: { allow: [repoRoot] },
+    // The console imports the shared contract (contract/), nothing else outside web/.
+    fs: { allow: [webRoot, path.join(repoRoot, "contract"), path.join(repoRoot, "node_modules")] },
     proxy: {
       '/graphql': { target: apiTarget, ws: true, changeOrigin: false },
       '/auth': { target: apiTarget },

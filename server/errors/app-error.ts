@@ -5,17 +5,9 @@
  * The mapping to the wire (GraphQL extensions, HTTP status) lives in
  * server/errors/to-graphql-error.ts and nowhere else.
  */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'VALIDATION_FAILED'
-  | 'VERSION_CONFLICT'
-  | 'FROZEN'
-  | 'APPROVAL_REQUIRED'
-  | 'NOT_FOUND'
-  | 'DEPRECATED'
-  | 'CONFLICT'
-  | 'BAD_REQUEST';
+import type { ErrorCode } from '../../contract/error-codes.ts';
+
+export type { ErrorCode };
 
 export class AppError extends Error {
   override readonly name = 'AppError';

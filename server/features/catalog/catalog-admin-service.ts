@@ -10,7 +10,7 @@ import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
 import {
   decodeValue, describeExpected, parseValue, showInput,
   type CatalogEntryShape, type ConfigValidator, type Violation, type ViolationCode,
-} from '../../validation/index.ts';
+} from '../../../contract/validation/index.ts';
 import { appendAudit } from '../audit/append-audit.ts';
 import { assertReason } from '../configuration/assert-reason.ts';
 import { readSnapshot } from '../configuration/read-snapshot.ts';

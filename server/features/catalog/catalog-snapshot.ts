@@ -1,6 +1,6 @@
 import type { CatalogEntry } from '../../generated/prisma/client.ts';
 import type { Db } from '../../db/transaction.ts';
-import type { CatalogEntryShape } from '../../validation/index.ts';
+import type { CatalogEntryShape } from '../../../contract/validation/index.ts';
 
 export interface CatalogSnapshot {
   /** max(variable_catalog_history.id): the catalog version parameter sets record. */

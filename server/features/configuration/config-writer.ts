@@ -1,7 +1,7 @@
 import type { ChangeRequest, ConfigVersion, VersionKind } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { AppError } from '../../errors/app-error.ts';
-import type { ConfigValidator, Violation } from '../../validation/index.ts';
+import type { ConfigValidator, Violation } from '../../../contract/validation/index.ts';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { CatalogCache } from '../catalog/catalog-snapshot.ts';
 import { assertNotFrozen } from '../freeze/assert-not-frozen.ts';

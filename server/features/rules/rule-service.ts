@@ -6,7 +6,7 @@ import { hasRole } from '../../auth/viewer.ts';
 import type { CoreDeps } from '../../core-deps.ts';
 import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
 import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
-import { RULE_VARIABLES, type RuleShape, type Violation } from '../../validation/index.ts';
+import { RULE_VARIABLES, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
 import { appendAudit } from '../audit/append-audit.ts';
 import { assertReason } from '../configuration/assert-reason.ts';
 import { readSnapshot } from '../configuration/read-snapshot.ts';

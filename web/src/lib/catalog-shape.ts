@@ -1,4 +1,4 @@
-import type { CatalogEntryShape } from '../../../server/validation/index.ts';
+import type { CatalogEntryShape } from '../../../contract/validation/index.ts';
 import type { CatalogEntryFieldsFragment } from '../gql/graphql.ts';
 
 /** The validation core's narrow view of a catalog entry, built from GraphQL data. */

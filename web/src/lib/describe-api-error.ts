@@ -1,5 +1,5 @@
 import type { CombinedError } from 'urql';
-import type { ErrorCode } from '../../../server/errors/app-error.ts';
+import type { ErrorCode } from '../../../contract/error-codes.ts';
 
 /** The codes the API puts in extensions.code, plus what the browser itself can hit. */
 export type ApiErrorCode = ErrorCode | 'NETWORK' | 'UNKNOWN';

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useClient, useMutation, useQuery } from 'urql';
-import { createConfigValidator } from '../../../../server/validation/index.ts';
+import { createConfigValidator } from '../../../../contract/validation/index.ts';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';

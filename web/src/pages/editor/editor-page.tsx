@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery, type Client } from 'urql';
 import { useLocation } from 'wouter';
-import type { CatalogEntryShape, RuleShape } from '../../../../server/validation/index.ts';
+import type { CatalogEntryShape, RuleShape } from '../../../../contract/validation/index.ts';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EnvironmentPicker } from '../../components/environment-picker.tsx';

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import type { RuleShape, Violation } from '../../../../server/validation/index.ts';
+import type { RuleShape, Violation } from '../../../../contract/validation/index.ts';
 import { ValueDiff } from '../../components/value-diff.tsx';
 import type { DescribedError } from '../../lib/describe-api-error.ts';
 

@@ -1,4 +1,4 @@
-import type { RuleShape } from '../../../../server/validation/index.ts';
+import type { RuleShape } from '../../../../contract/validation/index.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

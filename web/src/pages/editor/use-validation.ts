@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 // the largest part of the editor. The list does not need it, so it arrives as
 // its own chunk after the list is on screen; until then the server is the only
 // check, and the tray says the browser check is still loading.
-type Core = typeof import('../../../../server/validation/index.ts');
+type Core = typeof import('../../../../contract/validation/index.ts');
 
 export interface Validation {
   core: Core;
@@ -15,7 +15,7 @@ let loaded: Validation | undefined;
 let loading: Promise<Validation> | undefined;
 
 export function loadValidation(): Promise<Validation> {
-  loading ??= import('../../../../server/validation/index.ts').then((core) => {
+  loading ??= import('../../../../contract/validation/index.ts').then((core) => {
     loaded = { core, validator: core.createConfigValidator() };
     performance.mark('ucp:validation-ready');
     return loaded;
