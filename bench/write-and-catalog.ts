@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { createApp } from '../server/create-app.ts';
+import { createApp } from '../app/create-app.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
 import { createPasswordHasher } from '../server/auth/password-hasher.ts';
 import { createBenchDatabase } from './bench-database.ts';

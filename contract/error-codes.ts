@@ -18,3 +18,43 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+import type { Violation } from './validation/violation.ts';
+
+/** The structured context each code carries beside its message (GraphQL `extensions`, HTTP `error`). */
+export interface ErrorDetailsByCode {
+  UNAUTHENTICATED: Record<string, never>;
+  FORBIDDEN: Record<string, never>;
+  /** One entry per offending field, parameter or rule. */
+  VALIDATION_FAILED: { violations: Violation[] };
+  /** A write named a version or revision that is no longer current. */
+  VERSION_CONFLICT: EnvironmentVersionConflict | RevisionConflict;
+  FROZEN: { environment: string; freezeWindowId: string; endsAt: string; reason: string };
+  /** The critical parameters that need a second person. */
+  APPROVAL_REQUIRED: { parameters: string[] };
+  NOT_FOUND: { id: string };
+  /** Like VALIDATION_FAILED, with at least one DEPRECATED_* violation. */
+  DEPRECATED: { violations: Violation[] };
+  /** The thing already exists or is already in the state asked for. */
+  CONFLICT: { name?: string; username?: string; status?: string; revision?: number; revokedAt?: string; cancelledAt?: string; endsAt?: string; appliedVersion?: number };
+  /** A malformed request: the field concerned, when there is one. */
+  BAD_REQUEST: { field?: string };
+}
+
+/** An environment moved on: save against `currentVersion`. */
+export interface EnvironmentVersionConflict {
+  environment: string;
+  currentVersion: number;
+  expectedVersion: number;
+}
+
+/** A revisioned object (catalog entry, rule, change request) was edited since it was read. */
+export interface RevisionConflict {
+  subject: 'CatalogEntry' | 'Rule' | 'ChangeRequest';
+  /** The catalog entry's name or the rule's / request's id. */
+  id: string;
+  currentRevision: number;
+  expectedRevision: number;
+}
+
+export type ErrorDetails<C extends ErrorCode> = ErrorDetailsByCode[C];

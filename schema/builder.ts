@@ -39,7 +39,7 @@ export const builder = new SchemaBuilder<{
   prisma: {
     // The client comes from the context at request time (no module-level
     // database); the builder only needs the datamodel.
-    client: (ctx) => ctx.services.prisma as unknown as PrismaClient,
+    client: (ctx) => ctx.reads.graph as unknown as PrismaClient,
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,

@@ -6,7 +6,7 @@
 // throttling. A figure, not a test: `npm run web:timing` (after web:build).
 import { chromium } from '@playwright/test';
 import { createPasswordHasher } from '../server/auth/password-hasher.ts';
-import { createApp } from '../server/create-app.ts';
+import { createApp } from '../app/create-app.ts';
 import { connectPostgres } from '../server/db/connect-postgres.ts';
 import { createConsoleFallback } from '../server/http/serve-console.ts';
 import { createLogger } from '../server/logging/create-logger.ts';

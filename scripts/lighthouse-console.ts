@@ -5,7 +5,7 @@
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { createPasswordHasher } from '../server/auth/password-hasher.ts';
-import { createApp } from '../server/create-app.ts';
+import { createApp } from '../app/create-app.ts';
 import { connectPostgres } from '../server/db/connect-postgres.ts';
 import { createConsoleFallback } from '../server/http/serve-console.ts';
 import { createLogger } from '../server/logging/create-logger.ts';

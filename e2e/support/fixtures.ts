@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test as base, type Page } from '@playwright/test';
 import { createPasswordHasher } from '../../server/auth/password-hasher.ts';
-import { createApp, type App } from '../../server/create-app.ts';
+import { createApp, type App } from '../../app/create-app.ts';
 import { connectPostgres } from '../../server/db/connect-postgres.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createConsoleFallback } from '../../server/http/serve-console.ts';

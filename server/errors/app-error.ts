@@ -5,19 +5,21 @@
  * The mapping to the wire (GraphQL extensions, HTTP status) lives in
  * server/errors/to-graphql-error.ts and nowhere else.
  */
-import type { ErrorCode } from '../../contract/error-codes.ts';
+import type { EnvironmentVersionConflict, ErrorCode, ErrorDetails, RevisionConflict } from '../../contract/error-codes.ts';
 
-export type { ErrorCode };
+export type { ErrorCode, ErrorDetails };
 
-export class AppError extends Error {
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'AppError';
+  readonly details: ErrorDetails<C>;
 
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
-    readonly details: Record<string, unknown> = {},
+    ...[details]: ErrorDetails<C> extends Record<string, never> ? [details?: ErrorDetails<C>] : [details: ErrorDetails<C>]
   ) {
     super(message);
+    this.details = (details ?? {}) as ErrorDetails<C>;
   }
 }
 
@@ -27,5 +29,16 @@ export const forbidden = (message: string) => new AppError('FORBIDDEN', message)
 
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist.`, { id });
 
-export const badRequest = (message: string, details: Record<string, unknown> = {}) =>
+export const badRequest = (message: string, details: ErrorDetails<'BAD_REQUEST'> = {}) =>
   new AppError('BAD_REQUEST', message, details);
+
+/** The environment moved on since the caller read `expectedVersion`. */
+export const versionConflict = ({ environment, currentVersion, expectedVersion }: EnvironmentVersionConflict) =>
+  new AppError(
+    'VERSION_CONFLICT',
+    `${environment} moved on to version ${currentVersion} since you read version ${expectedVersion}. Review the new state and save again.`,
+    { environment, currentVersion, expectedVersion },
+  );
+
+/** A revisioned object was edited since the caller read `expectedRevision`. */
+export const revisionConflict = (conflict: RevisionConflict, message: string) => new AppError('VERSION_CONFLICT', message, conflict);

@@ -7,6 +7,7 @@ import { findAppError, toGraphQLError } from '../errors/to-graphql-error.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
 import { createLoaders } from '../graphql-loaders.ts';
 import type { Logger } from '../logging/create-logger.ts';
+import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { useSharedSubscriptionResults } from './use-shared-subscription-results.ts';
 
@@ -33,7 +34,7 @@ export function createMaskError(logger: Logger) {
  * the graphql-sse protocol's modes). WebSockets are served beside it by
  * graphql-ws on the same path (http/attach-graphql-ws.ts).
  */
-export function createAppYoga({ schema, services, logger }: { schema: GraphQLSchema; services: Services; logger: Logger }): YogaServerInstance<Record<string, never>, GraphQLContext> {
+export function createAppYoga({ schema, services, reads, logger }: { schema: GraphQLSchema; services: Services; reads: Reads; logger: Logger }): YogaServerInstance<Record<string, never>, GraphQLContext> {
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: graphqlPath,
@@ -65,7 +66,7 @@ export function createAppYoga({ schema, services, logger }: { schema: GraphQLSch
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and
       // hands the viewer in; there is no HTTP request to read over a socket.
       const fromSocket = (initial as { socketViewer?: GraphQLContext['viewer'] }).socketViewer;
-      if (fromSocket !== undefined) return { viewer: fromSocket, services, loaders: createLoaders(services.prisma) };
+      if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads.graph) };
       const { request } = initial as { request: Request };
       const method = request.method.toUpperCase();
       const viewer = await services.authenticator.authenticate({
@@ -75,7 +76,7 @@ export function createAppYoga({ schema, services, logger }: { schema: GraphQLSch
         // Yoga refuses mutations over GET, so reads by GET cannot change anything.
         csrfExempt: method === 'GET' || method === 'HEAD',
       });
-      return { viewer, services, loaders: createLoaders(services.prisma) };
+      return { viewer, reads, services, loaders: createLoaders(reads.graph) };
     },
   });
 }

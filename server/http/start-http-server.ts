@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logging/create-logger.ts';
 import type { ListenBridge } from '../realtime/listen-bridge.ts';
+import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { attachGraphQLWs } from './attach-graphql-ws.ts';
 import { createAppYoga, graphqlPath } from './create-yoga.ts';
@@ -12,6 +13,7 @@ import { sendJson } from './send-json.ts';
 export interface HttpServerOptions {
   schema: GraphQLSchema;
   services: Services;
+  reads: Reads;
   bridge: ListenBridge;
   logger: Logger;
   port?: number;
@@ -36,8 +38,8 @@ function wantsHtml(req: IncomingMessage): boolean {
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
  * the session endpoint, health, readiness and metrics.
  */
-export async function startHttpServer({ schema, services, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
-  const yoga = createAppYoga({ schema, services, logger });
+export async function startHttpServer({ schema, services, reads, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
+  const yoga = createAppYoga({ schema, services, reads, logger });
 
   const server = createServer((req, res) => {
     void (async () => {

@@ -12,11 +12,11 @@ export interface RunningProduct {
 }
 
 /**
- * Starts `server/main.ts` as `npm start` would, on port 0, and resolves once
+ * Starts `app/main.ts` as `npm start` would, on port 0, and resolves once
  * it prints its URL (or rejects with its output when it exits or times out).
  */
 export function spawnProduct(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<RunningProduct> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'app/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

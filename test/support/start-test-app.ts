@@ -2,7 +2,7 @@ import pg from 'pg';
 import { createPasswordHasher } from '../../server/auth/password-hasher.ts';
 import { connectPostgres } from '../../server/db/connect-postgres.ts';
 import type { Database, PrismaQueryEvent } from '../../server/db/database.ts';
-import { createApp, type App } from '../../server/create-app.ts';
+import { createApp, type App } from '../../app/create-app.ts';
 import { createLogger } from '../../server/logging/create-logger.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { testHasherOptions, testPasswords } from './test-passwords.ts';

@@ -3,7 +3,7 @@ import { isUuid } from '../../db/is-uuid.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 import { appendAudit } from '../audit/append-audit.ts';
@@ -35,10 +35,9 @@ function assertPending(request: ChangeRequest): void {
 function assertRevision(request: ChangeRequest, revision: number): void {
   // An approval is for what the approver read: an edit after that voids it.
   if (request.revision !== revision) {
-    throw new AppError(
-      'VERSION_CONFLICT',
+    throw revisionConflict(
+      { subject: 'ChangeRequest', id: request.id, currentRevision: request.revision, expectedRevision: revision },
       `The change request was edited (revision ${request.revision}) after you read revision ${revision}. Review it again.`,
-      { currentRevision: request.revision, expectedRevision: revision },
     );
   }
 }

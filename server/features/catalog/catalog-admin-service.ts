@@ -6,7 +6,7 @@ import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
 import type { CoreDeps } from '../../core-deps.ts';
 import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
 import {
   decodeValue, describeExpected, parseValue, showInput,
   type CatalogEntryShape, type ConfigValidator, type Violation, type ViolationCode,
@@ -517,10 +517,9 @@ export function createCatalogAdminService(deps: CoreDeps) {
         await lockEnvironments(tx);
         const current = await lockEntry(tx, input.name);
         if (current.revision !== input.expectedRevision) {
-          throw new AppError(
-            'VERSION_CONFLICT',
+          throw revisionConflict(
+            { subject: 'CatalogEntry', id: current.name, currentRevision: current.revision, expectedRevision: input.expectedRevision },
             `${current.name} was changed (revision ${current.revision}) since you read revision ${input.expectedRevision}. Review it and save again.`,
-            { name: current.name, currentRevision: current.revision, expectedRevision: input.expectedRevision },
           );
         }
         const before = definitionOf(current);
@@ -564,10 +563,9 @@ export function createCatalogAdminService(deps: CoreDeps) {
           throw new AppError('CONFLICT', `${current.name} is already deprecated.`, { name: current.name, revision: current.revision });
         }
         if (input.expectedRevision != null && current.revision !== input.expectedRevision) {
-          throw new AppError(
-            'VERSION_CONFLICT',
+          throw revisionConflict(
+            { subject: 'CatalogEntry', id: current.name, currentRevision: current.revision, expectedRevision: input.expectedRevision },
             `${current.name} was changed (revision ${current.revision}) since you read revision ${input.expectedRevision}. Review it and try again.`,
-            { name: current.name, currentRevision: current.revision, expectedRevision: input.expectedRevision },
           );
         }
         if (replacementName !== null) {

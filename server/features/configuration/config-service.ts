@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Viewer } from '../../auth/viewer.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound, versionConflict } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 import type { ConfigWriter, ValueMap, WriteOutcome, WriteRequest } from './config-writer.ts';
@@ -39,11 +39,7 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
       // queueing behind the environment row lock for nothing.
       const unlocked = await lockEnvironment(prisma, request.environment, { forUpdate: false });
       if (unlocked.activeVersion !== request.expectedVersion) {
-        throw new AppError(
-          'VERSION_CONFLICT',
-          `${unlocked.name} moved on to version ${unlocked.activeVersion} since you read version ${request.expectedVersion}. Review the new state and save again.`,
-          { currentVersion: unlocked.activeVersion, expectedVersion: request.expectedVersion, environment: unlocked.name },
-        );
+        throw versionConflict({ environment: unlocked.name, currentVersion: unlocked.activeVersion, expectedVersion: request.expectedVersion });
       }
       const outcome = await inTransaction(prisma, (tx) =>
         writer.write(tx, { ...request, onCritical: request.submitForApproval ? 'submit' : 'fail' }));

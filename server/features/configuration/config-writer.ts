@@ -1,6 +1,6 @@
 import type { ChangeRequest, ConfigVersion, VersionKind } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/transaction.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, versionConflict } from '../../errors/app-error.ts';
 import type { ConfigValidator, Violation } from '../../../contract/validation/index.ts';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { CatalogCache } from '../catalog/catalog-snapshot.ts';
@@ -65,11 +65,7 @@ export function createConfigWriter({ catalog, validator }: { catalog: CatalogCac
     async write(tx: Tx, request: WriteRequest): Promise<WriteOutcome> {
       const environment = await lockEnvironment(tx, request.environment);
       if (environment.activeVersion !== request.expectedVersion) {
-        throw new AppError(
-          'VERSION_CONFLICT',
-          `${environment.name} moved on to version ${environment.activeVersion} since you read version ${request.expectedVersion}. Review the new state and save again.`,
-          { currentVersion: environment.activeVersion, expectedVersion: request.expectedVersion, environment: environment.name },
-        );
+        throw versionConflict({ environment: environment.name, currentVersion: environment.activeVersion, expectedVersion: request.expectedVersion });
       }
       await assertNotFrozen(tx, environment);
 

@@ -5,7 +5,7 @@ import type { Viewer } from '../../auth/viewer.ts';
 import { hasRole } from '../../auth/viewer.ts';
 import type { CoreDeps } from '../../core-deps.ts';
 import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
 import { RULE_VARIABLES, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
 import { appendAudit } from '../audit/append-audit.ts';
 import { assertReason } from '../configuration/assert-reason.ts';
@@ -176,10 +176,9 @@ export function createRuleService(deps: CoreDeps) {
       const { rule, changes } = await inTransaction(prisma, async (tx) => {
         const current = await lockRule(tx, input.id);
         if (current.revision !== input.expectedRevision) {
-          throw new AppError(
-            'VERSION_CONFLICT',
+          throw revisionConflict(
+            { subject: 'Rule', id: current.id, currentRevision: current.revision, expectedRevision: input.expectedRevision },
             `Rule ${current.name} was changed (revision ${current.revision}) since you read revision ${input.expectedRevision}. Review it and save again.`,
-            { id: current.id, currentRevision: current.revision, expectedRevision: input.expectedRevision },
           );
         }
         const next = {

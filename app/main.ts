@@ -1,17 +1,17 @@
 // `npm start`: the product on one port. Without DATABASE_URL it runs on an
 // embedded PostgreSQL (PGlite) kept under DATA_DIR (./data by default).
 import path from 'node:path';
-import { connectEmbedded } from './db/connect-embedded.ts';
-import { connectPostgres } from './db/connect-postgres.ts';
-import type { Database } from './db/database.ts';
+import { connectEmbedded } from '../server/db/connect-embedded.ts';
+import { connectPostgres } from '../server/db/connect-postgres.ts';
+import type { Database } from '../server/db/database.ts';
 import { createApp } from './create-app.ts';
-import { createLogger } from './logging/create-logger.ts';
-import { createPasswordHasher } from './auth/password-hasher.ts';
-import { initialPasswords } from './seed/initial-passwords.ts';
-import { seedDatabase } from './seed/seed-database.ts';
-import { readSettings } from './settings.ts';
-import { createConsoleFallback } from './http/serve-console.ts';
-import { startReferenceWorker } from './reference-worker/start-reference-worker.ts';
+import { createLogger } from '../server/logging/create-logger.ts';
+import { createPasswordHasher } from '../server/auth/password-hasher.ts';
+import { initialPasswords } from '../server/seed/initial-passwords.ts';
+import { seedDatabase } from '../server/seed/seed-database.ts';
+import { readSettings } from '../server/settings.ts';
+import { createConsoleFallback } from '../server/http/serve-console.ts';
+import { startReferenceWorker } from '../server/reference-worker/start-reference-worker.ts';
 
 const settings = readSettings();
 const logger = createLogger({ level: settings.LOG_LEVEL });

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema } from '../schema/index.ts';
-import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.ts';
-import type { Database } from './db/database.ts';
-import { startHttpServer } from './http/start-http-server.ts';
-import type { Logger } from './logging/create-logger.ts';
-import { createMetrics } from './metrics/create-metrics.ts';
-import { createListenBridge, type ListenBridge } from './realtime/listen-bridge.ts';
-import { createAppPubSub } from './realtime/pubsub.ts';
-import { createServices, type Services } from './services.ts';
+import { createPasswordHasher, type PasswordHasher } from '../server/auth/password-hasher.ts';
+import type { Database } from '../server/db/database.ts';
+import { startHttpServer } from '../server/http/start-http-server.ts';
+import type { Logger } from '../server/logging/create-logger.ts';
+import { createMetrics } from '../server/metrics/create-metrics.ts';
+import { createListenBridge, type ListenBridge } from '../server/realtime/listen-bridge.ts';
+import { createAppPubSub } from '../server/realtime/pubsub.ts';
+import { createReads, type Reads } from '../server/reads.ts';
+import { createServices, type Services } from '../server/services.ts';
 
 export interface AppOptions {
   database: Database;
@@ -26,6 +27,7 @@ export interface App {
   url: string;
   port: number;
   services: Services;
+  reads: Reads;
   bridge: ListenBridge;
   close(): Promise<void>;
 }
@@ -39,14 +41,16 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
   const services = createServices({ prisma: database.prisma, logger, metrics, pubsub, hasher, sessionTtlMs });
+  const reads = createReads({ prisma: database.prisma });
   const bridge = createListenBridge({ prisma: database.prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
   await bridge.start({ catalogChanged: () => services.catalogCache.invalidate() });
   try {
-    const http = await startHttpServer({ schema: buildSchema(), services, bridge, logger, port, host, secureCookies, wsRecheckIntervalMs, fallback });
+    const http = await startHttpServer({ schema: buildSchema(), services, reads, bridge, logger, port, host, secureCookies, wsRecheckIntervalMs, fallback });
     return {
       url: http.url,
       port: http.port,
       services,
+      reads,
       bridge,
       async close() {
         await http.close();
