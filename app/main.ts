@@ -6,7 +6,7 @@ import { connectPostgres } from '../server/db/connect-postgres.ts';
 import type { Database } from '../server/db/database.ts';
 import { createApp } from './create-app.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
-import { createPasswordHasher } from '../server/auth/password-hasher.ts';
+import { createPasswordHasher } from '../server/auth/index.ts';
 import { initialPasswords } from '../server/seed/initial-passwords.ts';
 import { seedDatabase } from '../server/seed/seed-database.ts';
 import { readSettings } from '../server/settings.ts';
@@ -38,7 +38,7 @@ const app = await createApp({
 
 // One reference paper worker on dev beside the server (PAPER_WORKER=false to skip).
 const referenceWorker = settings.PAPER_WORKER
-  ? await startReferenceWorker({ prisma: database.prisma, url: app.url, logger })
+  ? await startReferenceWorker({ access: app.services.access, url: app.url, logger })
   : undefined;
 
 process.stdout.write([

@@ -19,6 +19,18 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * What a fault that is nobody's mistake (a bug, the database away) is called
+ * on plain HTTP and in the error table. It is not an ErrorCode: the domain
+ * never throws it; anything thrown that is not an AppError becomes it, its
+ * cause logged and never sent. (GraphQL carries yoga's own code for it,
+ * `INTERNAL_SERVER_ERROR`; see server/errors/error-table.ts.)
+ */
+export const FAULT_CODE = 'INTERNAL';
+
+/** Every code a client can meet on a wire: the domain's codes and the masked fault. */
+export type WireErrorCode = ErrorCode | typeof FAULT_CODE;
+
 import type { Violation } from './validation/violation.ts';
 
 /** The structured context each code carries beside its message (GraphQL `extensions`, HTTP `error`). */
@@ -32,7 +44,8 @@ export interface ErrorDetailsByCode {
   FROZEN: { environment: string; freezeWindowId: string; endsAt: string; reason: string };
   /** The critical parameters that need a second person. */
   APPROVAL_REQUIRED: { parameters: string[] };
-  NOT_FOUND: { id: string };
+  /** The id of what does not exist; nothing when no route serves the HTTP path asked for. */
+  NOT_FOUND: { id: string } | Record<string, never>;
   /** Like VALIDATION_FAILED, with at least one DEPRECATED_* violation. */
   DEPRECATED: { violations: Violation[] };
   /** The thing already exists or is already in the state asked for. */
@@ -58,3 +71,15 @@ export interface RevisionConflict {
 }
 
 export type ErrorDetails<C extends ErrorCode> = ErrorDetailsByCode[C];
+
+/** The fields a code's details add beside `code` on the wire (none for a code without details). */
+type DetailFields<D> = D extends Record<string, never> ? unknown : D;
+type WireDetails<C extends WireErrorCode> = C extends ErrorCode ? DetailFields<ErrorDetails<C>> : unknown;
+
+/** A GraphQL error's `extensions` for a code: the code, then its details beside it. */
+export type ErrorExtensions<C extends ErrorCode = ErrorCode> = { [K in C]: { code: K } & WireDetails<K> }[C];
+
+/** The body of a plain HTTP error answer (the session route, 404s, faults). */
+export interface HttpErrorBody<C extends WireErrorCode = WireErrorCode> {
+  error: { [K in C]: { code: K; message: string } & WireDetails<K> }[C];
+}

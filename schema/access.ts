@@ -1,4 +1,4 @@
-import type { ServiceToken } from '../server/generated/prisma/client.ts';
+import type { IssuedToken } from '../server/features/access/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RoleEnum } from './enums.ts';
@@ -23,12 +23,11 @@ builder.prismaNode('ServiceToken', {
   }),
 });
 
-
 builder.queryFields((t) => ({
   users: t.prismaField({
     type: ['User'],
     authScopes: { admin: true },
-    resolve: (_query, _root, _args, { services, viewer }) => services.access.listUsers(viewer!),
+    resolve: (query, _root, _args, { reads, viewer }) => reads.access.users(query, viewer),
   }),
   serviceTokens: t.prismaField({
     type: ['ServiceToken'],
@@ -38,7 +37,7 @@ builder.queryFields((t) => ({
       environment: t.arg.string({ required: false }),
       includeRevoked: t.arg.boolean({ required: false }),
     },
-    resolve: (_query, _root, args, { services, viewer }) => services.access.listServiceTokens(viewer!, args),
+    resolve: (query, _root, args, { reads, viewer }) => reads.access.serviceTokens(query, viewer, args),
   }),
 }));
 
@@ -75,7 +74,7 @@ const CreateServiceTokenInput = builder.inputType('CreateServiceTokenInput', {
   }),
 });
 
-const CreateServiceTokenPayload = builder.objectRef<{ token: string; serviceToken: ServiceToken }>('CreateServiceTokenPayload').implement({
+const CreateServiceTokenPayload = builder.objectRef<IssuedToken>('CreateServiceTokenPayload').implement({
   fields: (t) => ({
     token: t.exposeString('token', { description: 'The secret, shown this once: only its hash is stored. Send it as `Authorization: Bearer <token>`.' }),
     serviceToken: t.prismaField({ type: 'ServiceToken', resolve: (_query, p) => p.serviceToken }),

@@ -1,19 +1,17 @@
-import { filterEvents } from '../server/realtime/filter-events.ts';
-import type { Prisma } from '../server/generated/prisma/client.ts';
-import { canReadEnvironment } from '../server/auth/environment-access.ts';
-import { readSnapshot } from '../server/features/configuration/read-snapshot.ts';
+import type { ChangeRequestUpdatedEvent } from '../server/features/approvals/index.ts';
 import { builder } from './builder.ts';
+import { ParameterValueInput } from './config-writes.ts';
+import { ChangeRequestStatusEnum, VersionKindEnum } from './enums.ts';
 import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
-import { ParameterValueInput } from './configuration.ts';
-import { ChangeRequestStatusEnum, VersionKindEnum } from './enums.ts';
-import { ValueDiffRef, ViolationRef } from './violations.ts';
+import { ValueDiffRef } from './value-diff.ts';
+import { ViolationRef } from './violations.ts';
 
 builder.prismaNode('ChangeRequest', {
   nullable: true,
   id: { field: 'id' },
   findUnique: (id) => uuidWhere(id),
-  authScopes: (request, { viewer }) => canReadEnvironment(viewer, request.environmentId),
+  authScopes: (request, { viewer, reads }) => reads.config.canRead(viewer, request.environmentId),
   fields: (t) => ({
     environment: t.relation('environment'),
     kind: t.expose('kind', { type: VersionKindEnum }),
@@ -35,12 +33,7 @@ builder.prismaNode('ChangeRequest', {
       type: [ValueDiffRef],
       description: 'The requested values against the environment\'s active values now.',
       select: { environment: { select: { id: true, activeVersion: true } }, items: { select: { parameterName: true, value: true } } },
-      resolve: async (request, _args, { services }) => {
-        const current = await readSnapshot(services.prisma, request.environment);
-        return request.items
-          .map((item) => ({ name: item.parameterName, before: current[item.parameterName] ?? null, after: item.value }))
-          .sort((a, b) => a.name.localeCompare(b.name));
-      },
+      resolve: (request, _args, { reads }) => reads.changeRequests.diff(request),
     }),
     violations: t.field({
       type: [ViolationRef],
@@ -67,14 +60,7 @@ builder.queryFields((t) => ({
       environment: t.arg.string({ required: false }),
       status: t.arg({ type: ChangeRequestStatusEnum, required: false }),
     },
-    resolve: (query, _root, { environment, status }, { services, viewer }) => {
-      const where: Prisma.ChangeRequestWhereInput = {
-        ...(environment ? { environment: { name: environment } } : {}),
-        ...(status ? { status } : {}),
-        ...(viewer?.kind === 'service' ? { environmentId: viewer.environmentId } : {}),
-      };
-      return services.prisma.changeRequest.findMany({ ...query, where, orderBy: { createdAt: 'desc' } });
-    },
+    resolve: (query, _root, filter, { reads, viewer }) => reads.changeRequests.list(query, viewer, filter),
   }),
 }));
 
@@ -132,14 +118,7 @@ builder.subscriptionField('changeRequestUpdated', (t) =>
     type: 'ChangeRequest',
     description: 'A change request was submitted, edited, approved, rejected or withdrawn.',
     args: { environment: t.arg.string({ required: false }) },
-    subscribe: (_root, { environment }, { services, viewer }) =>
-      filterEvents(
-        services.pubsub.subscribe('changeRequestUpdated'),
-        async ({ id }: { id: string }) => {
-          const request = await services.prisma.changeRequest.findUnique({ where: { id }, select: { environmentId: true, environment: { select: { name: true } } } });
-          return !!request && (!environment || request.environment.name === environment) && canReadEnvironment(viewer, request.environmentId);
-        },
-      ) as never,
-    resolve: (query, event, _args, { services }) =>
-      services.prisma.changeRequest.findUniqueOrThrow({ ...query, where: { id: (event as unknown as { id: string }).id } }),
+    // A prismaField's root is typed as the object it returns; here it is the event.
+    subscribe: (_root, { environment }, { reads, viewer }) => reads.changeRequests.subscribeUpdates(viewer, environment) as never,
+    resolve: (query, event, _args, { reads }) => reads.changeRequests.byId(query, (event as unknown as ChangeRequestUpdatedEvent).id),
   }));

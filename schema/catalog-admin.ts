@@ -135,9 +135,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Adds a parameter (revision 1). Environments have no value for it until one is saved.',
     args: { input: t.arg({ type: CreateCatalogEntryInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const entry = await services.catalogAdmin.createEntry(viewer!, input);
-      return services.prisma.catalogEntry.findUniqueOrThrow({ ...query, where: { name: entry.name } });
+      return reads.catalog.existingEntry(query, entry.name);
     },
   }),
   updateCatalogEntry: t.prismaField({
@@ -145,9 +145,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Changes an entry\'s definition as a new revision; refused (VALIDATION_FAILED, naming the environment) when a live value would no longer be valid.',
     args: { input: t.arg({ type: UpdateCatalogEntryInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const entry = await services.catalogAdmin.updateEntry(viewer!, input);
-      return services.prisma.catalogEntry.findUniqueOrThrow({ ...query, where: { name: entry.name } });
+      return reads.catalog.existingEntry(query, entry.name);
     },
   }),
   deprecateCatalogEntry: t.prismaField({
@@ -155,9 +155,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Marks an entry deprecated (never deleted): saves of it are refused with DEPRECATED from now on, pointing to the replacement.',
     args: { input: t.arg({ type: DeprecateCatalogEntryInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const entry = await services.catalogAdmin.deprecateEntry(viewer!, input);
-      return services.prisma.catalogEntry.findUniqueOrThrow({ ...query, where: { name: entry.name } });
+      return reads.catalog.existingEntry(query, entry.name);
     },
   }),
 }));

@@ -1,4 +1,4 @@
-import type { Prisma } from '../server/generated/prisma/client.ts';
+import type { CatalogGroup } from '../server/features/catalog/index.ts';
 import { builder } from './builder.ts';
 import { ParameterCategoryEnum, ParameterTypeEnum } from './enums.ts';
 
@@ -52,7 +52,7 @@ builder.prismaObject('CatalogRevision', {
   }),
 });
 
-const CatalogGroupRef = builder.objectRef<{ name: string; count: number }>('CatalogGroup').implement({
+const CatalogGroupRef = builder.objectRef<CatalogGroup>('CatalogGroup').implement({
   fields: (t) => ({ name: t.exposeString('name'), count: t.exposeInt('count') }),
 });
 
@@ -67,50 +67,27 @@ const CatalogFilter = builder.inputType('CatalogFilter', {
   }),
 });
 
-function catalogWhere(filter: typeof CatalogFilter.$inferInput | null | undefined): Prisma.CatalogEntryWhereInput {
-  if (!filter) return {};
-  const search = filter.search?.trim();
-  return {
-    ...(search ? {
-      OR: [
-        { name: { contains: search, mode: 'insensitive' } },
-        { description: { contains: search, mode: 'insensitive' } },
-        { groupName: { contains: search, mode: 'insensitive' } },
-      ],
-    } : {}),
-    ...(filter.group ? { groupName: filter.group } : {}),
-    ...(filter.category ? { category: filter.category } : {}),
-    ...(filter.deprecated != null ? { deprecated: filter.deprecated } : {}),
-    ...(filter.critical != null ? { critical: filter.critical } : {}),
-    ...(filter.hotReloadable != null ? { hotReloadable: filter.hotReloadable } : {}),
-  };
-}
-
 builder.queryFields((t) => ({
   catalog: t.prismaConnection({
     type: 'CatalogEntry',
     cursor: 'name',
     args: { filter: t.arg({ type: CatalogFilter, required: false }) },
-    resolve: (query, _root, { filter }, { services }) =>
-      services.prisma.catalogEntry.findMany({ ...query, where: catalogWhere(filter), orderBy: [{ groupName: 'asc' }, { name: 'asc' }] }),
-    totalCount: (_parent, { filter }, { services }) => services.prisma.catalogEntry.count({ where: catalogWhere(filter) }),
+    resolve: (query, _root, { filter }, { reads }) => reads.catalog.entries(query, filter),
+    totalCount: (_parent, { filter }, { reads }) => reads.catalog.count(filter),
   }, {}),
   catalogEntry: t.prismaField({
     type: 'CatalogEntry',
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    resolve: (query, _root, { name }, { services }) => services.prisma.catalogEntry.findUnique({ ...query, where: { name } }),
+    resolve: (query, _root, { name }, { reads }) => reads.catalog.entry(query, name),
   }),
   catalogGroups: t.field({
     type: [CatalogGroupRef],
-    resolve: async (_root, _args, { services }) => {
-      const groups = await services.prisma.catalogEntry.groupBy({ by: ['groupName'], _count: { _all: true }, orderBy: { groupName: 'asc' } });
-      return groups.map((g) => ({ name: g.groupName, count: g._count._all }));
-    },
+    resolve: (_root, _args, { reads }) => reads.catalog.groups(),
   }),
   catalogVersion: t.field({
     type: 'Int',
     description: 'The catalog revision parameter sets record (max of the catalog history).',
-    resolve: async (_root, _args, { services }) => Number((await services.catalogCache.load(services.prisma)).revision),
+    resolve: (_root, _args, { reads }) => reads.catalog.version(),
   }),
 }));

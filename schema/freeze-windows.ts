@@ -1,7 +1,5 @@
-import { canReadEnvironment } from '../server/auth/environment-access.ts';
-import {
-  activeFreezeWindowWhere, isFreezeWindowActive, pendingFreezeWindowsWhere,
-} from '../server/features/freeze/freeze-window-service.ts';
+import { canReadEnvironment } from '../server/features/access/index.ts';
+import { isFreezeWindowActive } from '../server/features/freeze/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
@@ -36,15 +34,14 @@ builder.prismaObjectFields('Environment', (t) => ({
   freezeWindows: t.relation('freezeWindows', {
     description: 'The open window and those to come (cancelled and ended ones left out), by start.',
     // A function, so "now" is read per request rather than once at schema build.
-    query: () => ({ where: pendingFreezeWindowsWhere(), orderBy: [{ startsAt: 'asc' }, { endsAt: 'asc' }] }),
+    query: (_args, { reads }) => reads.freezeWindows.pendingQuery(),
   }),
   activeFreezeWindow: t.prismaField({
     type: 'FreezeWindow',
     nullable: true,
     description: 'The window refusing saves right now, if any (the one ending last when several overlap).',
     select: { id: true },
-    resolve: (query, env, _args, { services }) =>
-      services.prisma.freezeWindow.findFirst({ ...query, where: { environmentId: env.id, ...activeFreezeWindowWhere() }, orderBy: { endsAt: 'desc' } }),
+    resolve: (query, env, _args, { reads }) => reads.freezeWindows.active(query, env.id),
   }),
 }));
 
@@ -71,9 +68,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Plans a window in which saves to the environment are refused with FROZEN.',
     args: { input: t.arg({ type: CreateFreezeWindowInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const window = await services.freezeWindows.create(viewer!, input);
-      return services.prisma.freezeWindow.findUniqueOrThrow({ ...query, where: { id: window.id } });
+      return reads.freezeWindows.existing(query, window.id);
     },
   }),
   cancelFreezeWindow: t.prismaField({
@@ -81,9 +78,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Ends a planned or open window now (it stays on record); CONFLICT when already cancelled or over.',
     args: { input: t.arg({ type: CancelFreezeWindowInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const window = await services.freezeWindows.cancel(viewer!, { ...input, id: localId(input.id, 'FreezeWindow') });
-      return services.prisma.freezeWindow.findUniqueOrThrow({ ...query, where: { id: window.id } });
+      return reads.freezeWindows.existing(query, window.id);
     },
   }),
 }));

@@ -4,9 +4,13 @@ import { builder } from './builder.ts';
 // subscriptions on the one builder, the way subgraphs compose a supergraph.
 import './enums.ts';
 import './violations.ts';
+import './value-diff.ts';
 import './users.ts';
 import './catalog.ts';
-import './configuration.ts';
+import './environments.ts';
+import './config-versions.ts';
+import './config-writes.ts';
+import './config-changed.ts';
 import './approvals.ts';
 import './catalog-admin.ts';
 import './rules.ts';
@@ -15,7 +19,6 @@ import './parameter-sets.ts';
 import './runs.ts';
 import './workers.ts';
 import './access.ts';
-import './worker-applies.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,7 +1,8 @@
 import type { Prisma } from '../server/generated/prisma/client.ts';
-import type { CatalogDiff, KeyDiff, ParameterSetComparison } from '../server/features/parameter-sets/parameter-set-service.ts';
+import { diffSnapshots } from '../server/features/configuration/index.ts';
+import type { CatalogDiff, KeyDiff, ParameterSetComparison } from '../server/features/parameter-sets/index.ts';
 import { builder } from './builder.ts';
-import { diffSnapshots, ValueDiffRef } from './violations.ts';
+import { ValueDiffRef } from './value-diff.ts';
 
 // Parameter sets and runs are read by any signed-in caller, tokens included:
 // a set is content, not an environment's state (the same values frozen from
@@ -81,28 +82,20 @@ builder.queryFields((t) => ({
     cursor: 'hash',
     description: 'Newest first. `environment` filters on where a set was first frozen.',
     args: { environment: t.arg.string({ required: false }) },
-    resolve: (query, _root, { environment }, { services }) =>
-      services.prisma.parameterSet.findMany({
-        ...query,
-        where: environment ? { environment: { name: environment } } : {},
-        orderBy: [{ createdAt: 'desc' }, { hash: 'asc' }],
-      }),
-    totalCount: (_parent, { environment }, { services }) => {
-      const where: Prisma.ParameterSetWhereInput = environment ? { environment: { name: environment } } : {};
-      return services.prisma.parameterSet.count({ where });
-    },
+    resolve: (query, _root, { environment }, { reads }) => reads.parameterSets.list(query, { environment }),
+    totalCount: (_parent, { environment }, { reads }) => reads.parameterSets.count({ environment }),
   }, {}),
   parameterSet: t.prismaField({
     type: 'ParameterSet',
     nullable: true,
     args: { hash: t.arg.string({ required: true }) },
-    resolve: (query, _root, { hash }, { services }) => services.prisma.parameterSet.findUnique({ ...query, where: { hash } }),
+    resolve: (query, _root, { hash }, { reads }) => reads.parameterSets.byHash(query, hash),
   }),
   compareParameterSets: t.field({
     type: ParameterSetComparisonRef,
     description: 'Value, catalog-metadata, factor and code-version differences between two sets (NOT_FOUND for an unknown hash).',
     args: { a: t.arg.string({ required: true }), b: t.arg.string({ required: true }) },
-    resolve: (_root, { a, b }, { services }) => services.parameterSets.compare(a, b),
+    resolve: (_root, { a, b }, { reads }) => reads.parameterSets.compare(a, b),
   }),
 }));
 

@@ -1,4 +1,4 @@
-import type { RuleCheck } from '../server/features/rules/rule-service.ts';
+import type { RuleCheck } from '../server/features/rules/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { uuidWhere } from './uuid-where.ts';
@@ -38,7 +38,7 @@ builder.queryFields((t) => ({
   rules: t.prismaField({
     type: ['Rule'],
     description: 'Every rule, enabled or not, by name.',
-    resolve: (query, _root, _args, { services }) => services.prisma.rule.findMany({ ...query, orderBy: { name: 'asc' } }),
+    resolve: (query, _root, _args, { reads }) => reads.rules.list(query),
   }),
   checkRule: t.field({
     type: [RuleCheckRef],
@@ -82,9 +82,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Adds a rule (revision 1); refused when it does not compile or, enabled, when an environment\'s values break it today.',
     args: { input: t.arg({ type: CreateRuleInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const rule = await services.rules.create(viewer!, input);
-      return services.prisma.rule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
+      return reads.rules.existing(query, rule.id);
     },
   }),
   updateRule: t.prismaField({
@@ -92,9 +92,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Changes a rule\'s expression, message or enabled flag as a new revision, under the same checks as createRule.',
     args: { input: t.arg({ type: UpdateRuleInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const rule = await services.rules.update(viewer!, { ...input, id: localId(input.id, 'Rule') });
-      return services.prisma.rule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
+      return reads.rules.existing(query, rule.id);
     },
   }),
 }));

@@ -1,4 +1,3 @@
-import type { Prisma } from '../server/generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
@@ -19,20 +18,6 @@ builder.prismaNode('Run', {
   }),
 });
 
-interface RunFilter {
-  kind?: Prisma.RunWhereInput['kind'] | null;
-  status?: Prisma.RunWhereInput['status'] | null;
-  parameterSetHash?: string | null;
-}
-
-function runWhere({ kind, status, parameterSetHash }: RunFilter): Prisma.RunWhereInput {
-  return {
-    ...(kind ? { kind } : {}),
-    ...(status ? { status } : {}),
-    ...(parameterSetHash ? { parameterSetHash } : {}),
-  };
-}
-
 builder.queryField('runs', (t) =>
   t.prismaConnection({
     type: 'Run',
@@ -43,11 +28,9 @@ builder.queryField('runs', (t) =>
       status: t.arg({ type: RunStatusEnum, required: false }),
       parameterSetHash: t.arg.string({ required: false }),
     },
-    resolve: (query, _root, args, { services }) =>
-      services.prisma.run.findMany({ ...query, where: runWhere(args), orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] }),
-    totalCount: (_parent, args, { services }) => services.prisma.run.count({ where: runWhere(args) }),
+    resolve: (query, _root, args, { reads }) => reads.runs.list(query, args),
+    totalCount: (_parent, args, { reads }) => reads.runs.count(args),
   }, {}));
-
 
 const CreateRunInput = builder.inputType('CreateRunInput', {
   fields: (t) => ({

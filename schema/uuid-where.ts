@@ -1,4 +1,4 @@
-import { isUuid } from '../server/db/is-uuid.ts';
+import { isUuid } from '../contract/is-uuid.ts';
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 

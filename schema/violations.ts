@@ -12,26 +12,3 @@ export const ViolationRef = builder.objectRef<Violation>('Violation').implement(
     environment: t.exposeString('environment', { nullable: true, description: 'The environment whose current values the violation concerns.' }),
   }),
 });
-
-/** A before/after pair of one parameter. */
-export interface ValueDiff {
-  name: string;
-  before: string | null;
-  after: string | null;
-}
-
-export const ValueDiffRef = builder.objectRef<ValueDiff>('ValueDiff').implement({
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    before: t.exposeString('before', { nullable: true }),
-    after: t.exposeString('after', { nullable: true }),
-  }),
-});
-
-/** Every name whose value differs between two snapshots, sorted. */
-export function diffSnapshots(from: Record<string, string>, to: Record<string, string>): ValueDiff[] {
-  const names = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
-  return names
-    .filter((name) => from[name] !== to[name])
-    .map((name) => ({ name, before: from[name] ?? null, after: to[name] ?? null }));
-}

@@ -1,12 +1,15 @@
-import { filterEvents } from '../server/realtime/filter-events.ts';
-import { assertEnvironmentReadable, canReadEnvironment } from '../server/auth/environment-access.ts';
-import type { Viewer } from '../server/auth/viewer.ts';
-import type { Db } from '../server/db/transaction.ts';
-import { lockEnvironment } from '../server/features/configuration/lock-environment.ts';
-import { lagVersions } from '../server/features/workers/worker-service.ts';
+import { canReadEnvironment } from '../server/features/access/index.ts';
+import { lagThresholds, versionsBehind } from '../server/features/workers/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, WorkerStatusEnum } from './enums.ts';
+
+// Runtime workers: the registry, their status and lag (the rule is
+// server/features/workers/lag-rule.ts), and what they applied when (the
+// per-worker dashboard and the save-to-apply latency chart).
+
+/** The columns the lag fields read: the rule's inputs. */
+const lagSelection = { environmentId: true, appliedVersion: true, environment: { select: { activeVersion: true } } } as const;
 
 builder.prismaNode('Worker', {
   id: { field: 'id' },
@@ -28,36 +31,51 @@ builder.prismaNode('Worker', {
       nullable: true,
       description: 'The environment\'s active version minus the applied one; null until the worker applied a version.',
       select: { appliedVersion: true, environment: { select: { activeVersion: true } } },
-      resolve: (w) => lagVersions(w.environment.activeVersion, w.appliedVersion),
+      resolve: (w) => versionsBehind(w.environment.activeVersion, w.appliedVersion),
+    }),
+    lagSeconds: t.float({
+      nullable: true,
+      description: 'How long the oldest version the worker has not applied has been active; 0 when up to date, null before its first apply.',
+      select: lagSelection,
+      resolve: async (w, _args, { loaders }) => (await loaders.workerLag(w)).seconds,
+    }),
+    lagging: t.boolean({
+      description: `More than ${lagThresholds.versions} versions or ${lagThresholds.seconds} seconds behind its environment.`,
+      select: lagSelection,
+      resolve: async (w, _args, { loaders }) => (await loaders.workerLag(w)).lagging,
+    }),
+    recentApplies: t.relation('applies', {
+      args: { last: t.arg.int({ required: false, defaultValue: 20 }) },
+      query: ({ last }, { reads }) => reads.workers.appliesOfWorker(last),
     }),
   }),
 });
 
-/** The environment a workers query or subscription is limited to: the named one (if readable), or a token's own. */
-async function scopeEnvironment(db: Db, viewer: Viewer | null, environment: string | null | undefined): Promise<string | undefined> {
-  if (environment) {
-    const env = await lockEnvironment(db, environment, { forUpdate: false });
-    assertEnvironmentReadable(viewer, env.id, environment);
-    return env.id;
-  }
-  return viewer?.kind === 'service' ? viewer.environmentId : undefined;
-}
+builder.prismaObject('WorkerApply', {
+  fields: (t) => ({
+    version: t.exposeInt('version'),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+    appliedAt: t.expose('appliedAt', { type: 'DateTime' }),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true, description: 'Save committed (version created) to applied by the worker.' }),
+    keys: t.exposeStringList('keys'),
+    worker: t.relation('worker'),
+  }),
+});
 
-builder.queryField('workers', (t) =>
-  t.prismaField({
+builder.queryFields((t) => ({
+  workers: t.prismaField({
     type: ['Worker'],
     description: 'Operators see every environment\'s workers; a service token sees its own environment\'s.',
     args: { environment: t.arg.string({ required: false }) },
-    resolve: async (query, _root, { environment }, { services, viewer }) => {
-      const environmentId = await scopeEnvironment(services.prisma, viewer, environment);
-      return services.prisma.worker.findMany({
-        ...query,
-        where: environmentId ? { environmentId } : {},
-        orderBy: [{ environment: { createdAt: 'asc' } }, { name: 'asc' }],
-      });
-    },
-  }));
-
+    resolve: (query, _root, { environment }, { reads, viewer }) => reads.workers.list(query, viewer, { environment }),
+  }),
+  recentApplies: t.prismaField({
+    type: ['WorkerApply'],
+    description: 'The latest apply reports of an environment, newest first (the latency chart).',
+    args: { environment: t.arg.string({ required: true }), last: t.arg.int({ required: false, defaultValue: 200 }) },
+    resolve: (query, _root, { environment, last }, { reads, viewer }) => reads.workers.recentApplies(query, viewer, { environment, last }),
+  }),
+}));
 
 const RegisterWorkerInput = builder.inputType('RegisterWorkerInput', {
   fields: (t) => ({
@@ -77,16 +95,33 @@ const ReportWorkerStatusInput = builder.inputType('ReportWorkerStatusInput', {
   }),
 });
 
+const ReportWorkerApplyInput = builder.inputType('ReportWorkerApplyInput', {
+  fields: (t) => ({
+    workerId: t.id({ required: true }),
+    version: t.int({ required: true }),
+    receivedAt: t.field({ type: 'DateTime', required: true }),
+    appliedAt: t.field({ type: 'DateTime', required: true }),
+    keys: t.stringList({ required: true, description: 'The parameters whose new values took effect.' }),
+    pendingRestart: t.stringList({ required: false, description: 'Replaces the stored list of changes waiting for a restart.' }),
+  }),
+});
+
+/** Whether a Pothos prismaField query asks for more than the model's scalar columns. */
+function hasSelections(query: { include?: object; select?: object }): boolean {
+  return Object.keys(query.include ?? {}).length > 0 || query.select !== undefined;
+}
+
+// Each mutation answers with the worker re-read with the operation's
+// selection: the lag fields need the environment row.
 builder.mutationFields((t) => ({
   registerWorker: t.prismaField({
     type: 'Worker',
     authScopes: { service: true },
     description: 'A worker declares itself with its environment\'s service token.',
     args: { input: t.arg({ type: RegisterWorkerInput, required: true }) },
-    // Re-read with the query's selection: lagVersions needs the environment row.
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const { id } = await services.workers.registerWorker(viewer!, input);
-      return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id } });
+      return reads.workers.byId(query, id);
     },
   }),
   reportWorkerStatus: t.prismaField({
@@ -94,9 +129,21 @@ builder.mutationFields((t) => ({
     authScopes: { service: true },
     description: 'Heartbeat and state of a worker registered by the calling token (FORBIDDEN for any other).',
     args: { input: t.arg({ type: ReportWorkerStatusInput, required: true }) },
-    resolve: async (query, _root, { input }, { services, viewer }) => {
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
       const { id } = await services.workers.reportWorkerStatus(viewer!, { ...input, workerId: localId(input.workerId, 'Worker') });
-      return services.prisma.worker.findUniqueOrThrow({ ...query, where: { id } });
+      return reads.workers.byId(query, id);
+    },
+  }),
+  reportWorkerApply: t.prismaField({
+    type: 'Worker',
+    authScopes: { service: true },
+    description: 'A worker applied a version at a safe boundary; records the save-to-apply latency.',
+    args: { input: t.arg({ type: ReportWorkerApplyInput, required: true }) },
+    resolve: async (query, _root, { input }, { reads, services, viewer }) => {
+      const worker = await services.workers.reportApply(viewer!, { ...input, workerId: localId(input.workerId, 'Worker') });
+      // The group commit returns the worker row: enough for a worker asking
+      // for its id or scalars (a thousand of them report at once).
+      return hasSelections(query) ? reads.workers.byId(query, worker.id) : worker;
     },
   }),
 }));
@@ -106,16 +153,6 @@ builder.subscriptionField('workerStatusChanged', (t) =>
     type: 'Worker',
     description: 'A worker registered, or its status, received or applied version or pending restarts changed (heartbeats alone are silent).',
     args: { environment: t.arg.string({ required: false }) },
-    subscribe: async (_root, { environment }, { services, viewer }) => {
-      const environmentId = await scopeEnvironment(services.prisma, viewer, environment);
-      return filterEvents(
-        services.pubsub.subscribe('workerStatusChanged'),
-        async ({ id }: { id: string }) => {
-          const worker = await services.prisma.worker.findUnique({ where: { id }, select: { environmentId: true } });
-          return !!worker && (!environmentId || worker.environmentId === environmentId) && canReadEnvironment(viewer, worker.environmentId);
-        },
-      ) as never;
-    },
-    resolve: (query, event, _args, { services }) =>
-      services.prisma.worker.findUniqueOrThrow({ ...query, where: { id: (event as unknown as { id: string }).id } }),
+    subscribe: (_root, { environment }, { reads, viewer }) => reads.workers.statusChanges(viewer, { environment }) as never,
+    resolve: (query, event, _args, { reads }) => reads.workers.byId(query, (event as unknown as { id: string }).id),
   }));

@@ -1,4 +1,4 @@
-import type { Viewer } from './auth/viewer.ts';
+import type { Viewer } from './auth/index.ts';
 import type { Loaders } from './graphql-loaders.ts';
 import type { Reads } from './reads.ts';
 import type { Services } from './services.ts';

@@ -1,23 +1,35 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient } from './generated/prisma/client.ts';
+import { firstUnappliedVersion, workerLag, type VersionKey, type WorkerLag, type WorkerReads } from './features/workers/index.ts';
+
+/** What the lag of a worker row needs (its environment's active version comes with the row's selection). */
+export interface WorkerLagRow {
+  environmentId: string;
+  appliedVersion: number | null;
+  environment: { activeVersion: number };
+}
 
 /**
  * Request-scoped batch loaders for what plugin-prisma cannot fold into its own
  * queries (computed fields that read other rows). Created per operation so a
- * cache never outlives the request that filled it.
+ * cache never outlives the request that filled it; the queries themselves
+ * are the read models'.
  */
-export function createLoaders(prisma: PrismaClient) {
+export function createLoaders({ workers }: { workers: Pick<WorkerReads, 'versionsSavedAt'> }) {
+  const versionSavedAt = new DataLoader<VersionKey, Date | null, string>(
+    (keys) => workers.versionsSavedAt(keys),
+    { cacheKeyFn: ({ environmentId, version }) => `${environmentId}:${version}` },
+  );
   return {
-    /** When version N of an environment was saved; key `${environmentId}:${version}`. */
-    versionCreatedAt: new DataLoader<string, Date | null>(async (keys) => {
-      const pairs = keys.map((key) => {
-        const [environmentId, version] = key.split(':');
-        return { environmentId: environmentId!, version: Number(version) };
-      });
-      const rows = await prisma.configVersion.findMany({ where: { OR: pairs }, select: { environmentId: true, version: true, createdAt: true } });
-      const found = new Map(rows.map((row) => [`${row.environmentId}:${row.version}`, row.createdAt]));
-      return keys.map((key) => found.get(key) ?? null);
-    }),
+    /**
+     * A worker's lag by the one rule (features/workers/lag-rule.ts). The save
+     * times every worker of the operation needs are read in one query.
+     */
+    async workerLag(worker: WorkerLagRow): Promise<WorkerLag> {
+      const { activeVersion } = worker.environment;
+      const next = firstUnappliedVersion(activeVersion, worker.appliedVersion);
+      const nextVersionSavedAt = next === null ? null : await versionSavedAt.load({ environmentId: worker.environmentId, version: next });
+      return workerLag({ activeVersion, appliedVersion: worker.appliedVersion, nextVersionSavedAt }, new Date());
+    },
   };
 }
 

@@ -1,7 +1,20 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
+import { createChangeRequestReads } from './features/approvals/index.ts';
+import { createCatalogReads, type CatalogCache } from './features/catalog/index.ts';
+import { createConfigReads } from './features/configuration/index.ts';
+import { createFreezeWindowReads } from './features/freeze/index.ts';
+import { createRuleReads } from './features/rules/index.ts';
+import { createAccessReads } from './features/access/index.ts';
+import { createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
+import { createWorkerReads } from './features/workers/index.ts';
+import type { AppPubSub } from './realtime/pubsub.ts';
 
 export interface ReadDeps {
   prisma: PrismaClient;
+  /** The process's one catalog cache (the write services share it). */
+  catalogCache: CatalogCache;
+  /** Subscriptions read the live events from it. */
+  pubsub: AppPubSub;
 }
 
 /**
@@ -9,8 +22,17 @@ export interface ReadDeps {
  * and the plain-HTTP APIs share. Each slice's read model comes from its face
  * (server/features/<slice>/index.ts); resolvers call these, never the database.
  */
-export function createReads({ prisma }: ReadDeps) {
+export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
   return {
+    config: createConfigReads({ prisma, catalog: catalogCache, pubsub }),
+    changeRequests: createChangeRequestReads({ prisma, pubsub }),
+    catalog: createCatalogReads({ prisma, catalogCache }),
+    rules: createRuleReads({ prisma }),
+    freezeWindows: createFreezeWindowReads({ prisma }),
+    parameterSets: createParameterSetReads({ prisma }),
+    runs: createRunReads({ prisma }),
+    workers: createWorkerReads({ prisma, pubsub }),
+    access: createAccessReads({ prisma }),
     /**
      * The client plugin-prisma resolves relations and connections with. Only
      * schema/builder.ts hands it to the plugin; no resolver calls it directly.

@@ -1,29 +1,24 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
-import { createAuthenticator } from './auth/authenticator.ts';
-import type { PasswordHasher } from './auth/password-hasher.ts';
-import { createChangeRequestService } from './features/approvals/change-request-service.ts';
-import { createCatalogCache } from './features/catalog/catalog-snapshot.ts';
-import { createConfigService } from './features/configuration/config-service.ts';
-import { createConfigWriter } from './features/configuration/config-writer.ts';
+import { createAuthenticator, type PasswordHasher } from './auth/index.ts';
+import { createChangeRequestService } from './features/approvals/index.ts';
+import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
+import { createConfigService, createConfigWriter, readSnapshot } from './features/configuration/index.ts';
 import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
-import type { AppPubSub } from './realtime/pubsub.ts';
 import { createConfigValidator } from '../contract/validation/index.ts';
-import type { CoreDeps } from './core-deps.ts';
-import { createCatalogAdminService } from './features/catalog/catalog-admin-service.ts';
-import { createRuleService } from './features/rules/rule-service.ts';
-import { createFreezeWindowService } from './features/freeze/freeze-window-service.ts';
-import { createParameterSetService } from './features/parameter-sets/parameter-set-service.ts';
-import { createRunService } from './features/parameter-sets/run-service.ts';
-import { createWorkerService } from './features/workers/worker-service.ts';
-import { createAccessService } from './features/access/access-service.ts';
+import { createRuleService } from './features/rules/index.ts';
+import { assertNotFrozen, createFreezeWindowService } from './features/freeze/index.ts';
+import { createParameterSetService, createRunService } from './features/parameter-sets/index.ts';
+import { createApplyReportWriter, createWorkerService } from './features/workers/index.ts';
+import { createAccessService } from './features/access/index.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
   logger: Logger;
   metrics: Metrics;
-  pubsub: AppPubSub;
   hasher: PasswordHasher;
+  /** The process's one catalog cache, shared with the read side (invalidated on catalog NOTIFY). */
+  catalogCache: CatalogCache;
   sessionTtlMs?: number;
 }
 
@@ -31,24 +26,24 @@ export interface ServiceDeps {
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices(deps: ServiceDeps) {
-  const { prisma, logger, metrics, pubsub, hasher } = deps;
-  const catalogCache = createCatalogCache();
+export function createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs }: ServiceDeps) {
   const validator = createConfigValidator();
-  const writer = createConfigWriter({ catalog: catalogCache, validator });
-  const core: CoreDeps = { prisma, logger, metrics, pubsub, hasher, catalogCache, validator, writer };
+  // The one write path every change goes through (edit, restore, promote, approve).
+  const writer = createConfigWriter({ catalog: catalogCache, validator, assertNotFrozen });
   return {
-    ...core,
-    authenticator: createAuthenticator({ prisma, hasher, sessionTtlMs: deps.sessionTtlMs }),
+    authenticator: createAuthenticator({ prisma, hasher, sessionTtlMs }),
     config: createConfigService({ prisma, writer, logger, metrics }),
     changeRequests: createChangeRequestService({ prisma, writer, logger, metrics }),
-    catalogAdmin: createCatalogAdminService(core),
-    rules: createRuleService(core),
-    freezeWindows: createFreezeWindowService(core),
-    parameterSets: createParameterSetService(core),
-    runs: createRunService(core),
-    workers: createWorkerService(core),
-    access: createAccessService(core),
+    catalogAdmin: createCatalogAdminService({ prisma, logger, catalogCache, validator, readSnapshot }),
+    rules: createRuleService({ prisma, logger, catalogCache, validator }),
+    freezeWindows: createFreezeWindowService({ prisma, logger }),
+    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, logger }),
+    runs: createRunService({ prisma, logger }),
+    workers: createWorkerService({
+      prisma, catalog: catalogCache, logger, metrics,
+      applyReports: createApplyReportWriter({ prisma, logger, metrics }),
+    }),
+    access: createAccessService({ prisma, hasher, logger }),
   };
 }
 

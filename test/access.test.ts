@@ -158,7 +158,7 @@ describe('users and service tokens', () => {
   });
 
   it('never puts a password, a hash or a token in a response or an audit row', async () => {
-    const { prisma } = t.app.services;
+    const { prisma } = t.database;
     const stored = [
       ...(await prisma.user.findMany({ select: { passwordHash: true } })).map((u) => u.passwordHash),
       ...(await prisma.serviceToken.findMany({ select: { tokenHash: true } })).map((s) => s.tokenHash),

@@ -7,10 +7,10 @@ describe('filterEvents', () => {
   it('passes the events that match, in order', async () => {
     const pubsub = createAppPubSub();
     const odd = filterEvents(pubsub.subscribe('workerStatusChanged'), async ({ id }) => Number(id) % 2 === 1);
-    for (const id of ['1', '2', '3', '4', '5']) pubsub.publish('workerStatusChanged', { id });
-    expect((await odd.next()).value).toEqual({ id: '1' });
-    expect((await odd.next()).value).toEqual({ id: '3' });
-    expect((await odd.next()).value).toEqual({ id: '5' });
+    for (const id of ['1', '2', '3', '4', '5']) pubsub.publish('workerStatusChanged', { id, environmentId: 'e1' });
+    expect((await odd.next()).value).toEqual({ id: '1', environmentId: 'e1' });
+    expect((await odd.next()).value).toEqual({ id: '3', environmentId: 'e1' });
+    expect((await odd.next()).value).toEqual({ id: '5', environmentId: 'e1' });
     await odd.return!();
   });
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parameterSetHash } from '../server/features/parameter-sets/parameter-set-service.ts';
+import { parameterSetHash } from '../server/features/parameter-sets/index.ts';
 import { errorCode, expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
 
 const setFields = `hash environment { name } configVersion catalogVersion values catalogSnapshot factors codeVersion createdBy { username } createdAt`;

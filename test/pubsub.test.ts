@@ -36,28 +36,28 @@ describe('createAppPubSub', () => {
     const requests = pubsub.subscribe('changeRequestUpdated');
     expect(pubsub.count('workerStatusChanged')).toBe(1);
 
-    pubsub.publish('workerStatusChanged', { id: 'w1' });
-    pubsub.publish('changeRequestUpdated', { id: 'cr1' });
-    pubsub.publish('workerStatusChanged', { id: 'w2' });
+    pubsub.publish('workerStatusChanged', { id: 'w1', environmentId: 'e1' });
+    pubsub.publish('changeRequestUpdated', { id: 'cr1', environmentId: 'e1', environment: 'dev' });
+    pubsub.publish('workerStatusChanged', { id: 'w2', environmentId: 'e1' });
 
-    expect((await workers.next()).value).toEqual({ id: 'w1' });
-    expect((await workers.next()).value).toEqual({ id: 'w2' });
-    expect((await requests.next()).value).toEqual({ id: 'cr1' });
+    expect((await workers.next()).value).toEqual({ id: 'w1', environmentId: 'e1' });
+    expect((await workers.next()).value).toEqual({ id: 'w2', environmentId: 'e1' });
+    expect((await requests.next()).value).toEqual({ id: 'cr1', environmentId: 'e1', environment: 'dev' });
   });
 
   it('keeps an event published between subscribe() and the first next()', async () => {
     const pubsub = createAppPubSub();
     const subscription = pubsub.subscribe('workerStatusChanged');
-    pubsub.publish('workerStatusChanged', { id: 'early' });
-    expect(await subscription.next()).toEqual({ done: false, value: { id: 'early' } });
+    pubsub.publish('workerStatusChanged', { id: 'early', environmentId: 'e1' });
+    expect(await subscription.next()).toEqual({ done: false, value: { id: 'early', environmentId: 'e1' } });
   });
 
   it('resolves a waiting next() when an event is published', async () => {
     const pubsub = createAppPubSub();
     const subscription = pubsub.subscribe('workerStatusChanged');
     const pending = subscription.next();
-    pubsub.publish('workerStatusChanged', { id: 'w1' });
-    expect(await pending).toEqual({ done: false, value: { id: 'w1' } });
+    pubsub.publish('workerStatusChanged', { id: 'w1', environmentId: 'e1' });
+    expect(await pending).toEqual({ done: false, value: { id: 'w1', environmentId: 'e1' } });
   });
 
   it('queues several events in publication order', async () => {
@@ -102,7 +102,7 @@ describe('createAppPubSub', () => {
   it('return() drops events that were queued but not yet read', async () => {
     const pubsub = createAppPubSub();
     const subscription = pubsub.subscribe('workerStatusChanged');
-    pubsub.publish('workerStatusChanged', { id: 'unread' });
+    pubsub.publish('workerStatusChanged', { id: 'unread', environmentId: 'e1' });
     await subscription.return!();
     expect(await subscription.next()).toEqual({ done: true, value: undefined });
   });
@@ -115,14 +115,14 @@ describe('createAppPubSub', () => {
     await expect(subscription.throw!(error)).rejects.toBe(error);
     expect(await pending).toEqual({ done: true, value: undefined });
     expect(pubsub.count('workerStatusChanged')).toBe(0);
-    pubsub.publish('workerStatusChanged', { id: 'late' });
+    pubsub.publish('workerStatusChanged', { id: 'late', environmentId: 'e1' });
     expect(await subscription.next()).toEqual({ done: true, value: undefined });
   });
 
   it('ends a for-await loop when the consumer breaks out of it', async () => {
     const pubsub = createAppPubSub();
     const subscription = pubsub.subscribe('workerStatusChanged');
-    pubsub.publish('workerStatusChanged', { id: 'only' });
+    pubsub.publish('workerStatusChanged', { id: 'only', environmentId: 'e1' });
     const seen: string[] = [];
     for await (const event of subscription) {
       seen.push(event.id);

@@ -16,7 +16,7 @@ describe('SQL statements per request', () => {
     let version = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion;
     // The LISTEN bridge reads each new version in the background; wait until
     // it has published the last one so its reads do not land in a count.
-    const published = t.app.services.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
+    const published = t.app.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
     // The subscription listens from the moment it is made: before writing.
     let next = published.next();
     for (let i = 0; i < 60; i += 1) {

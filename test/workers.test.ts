@@ -161,10 +161,10 @@ describe('worker registry', () => {
 
   it('publishes status changes over graphql-ws to the environment\'s subscribers only', async () => {
     const query = `subscription ($environment: String) { workerStatusChanged(environment: $environment) { name status appliedVersion lagVersions environment { name } } }`;
-    const devListening = whenListening(t.app.services.pubsub, 'workerStatusChanged');
+    const devListening = whenListening(t.app.pubsub, 'workerStatusChanged');
     const dev = subscribe(devToken, query, { environment: 'dev' });
     await within(devListening, 5_000, 'the dev subscription');
-    const prodListening = whenListening(t.app.services.pubsub, 'workerStatusChanged');
+    const prodListening = whenListening(t.app.pubsub, 'workerStatusChanged');
     const prod = subscribe(prodToken, query);
     await within(prodListening, 5_000, 'the prod subscription');
 

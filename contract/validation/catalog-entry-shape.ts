@@ -3,7 +3,9 @@
 // shape lets the browser console build entries from GraphQL data and lets tests
 // build them by hand, without either depending on Prisma types.
 
-export type ParameterType = 'ENUM' | 'BOOL' | 'INT' | 'FLOAT' | 'STRING';
+import type { ParameterType } from '../catalog.ts';
+
+export type { ParameterType };
 
 export interface CatalogEntryShape {
   name: string;

@@ -2,6 +2,7 @@
 // validators would make every fresh environment start in an invalid state.
 import { describe, it, expect } from 'vitest';
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { isHotReloadableCategory } from '../../contract/catalog.ts';
 import type { CatalogEntrySeed } from './catalog-entry-seed.ts';
 import { basePipelineCatalog, PTE_DEPRECATED_ENVELOPE } from './base-pipeline-catalog.ts';
 import { trainingHyperparameterCatalog } from './training-hyperparameter-catalog.ts';
@@ -131,8 +132,7 @@ describe('seed catalog', () => {
   });
 
   it('hot-reloads only categories that have a safe boundary', () => {
-    const hotCategories = new Set(['THRESHOLD', 'FILTER_FLAG', 'COOLDOWN', 'RISK_LIMIT']);
-    const misplaced = catalog.filter((entry) => entry.hotReloadable && !hotCategories.has(entry.category)).map((entry) => entry.name);
+    const misplaced = catalog.filter((entry) => entry.hotReloadable && !isHotReloadableCategory(entry.category)).map((entry) => entry.name);
     expect(misplaced).toEqual([]);
   });
 

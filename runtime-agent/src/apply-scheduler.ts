@@ -1,8 +1,8 @@
 // Decides when received changes become visible to the worker. The worker tells
 // the scheduler where it is (cycles, positions, critical sections,
 // heartbeats); the scheduler applies whole versions, in order, only at the
-// boundary each changed parameter's category allows (boundary-policy.ts).
-import { Boundary } from './boundary-policy.ts';
+// boundary each changed parameter's category allows (contract/catalog.ts).
+import { Boundary } from '../../contract/catalog.ts';
 import { AgentError } from './errors.ts';
 import type { AgentLogger } from './logger.ts';
 

@@ -1,10 +1,11 @@
 // An immutable, version-tagged view of the parameters a worker consumes,
 // typed by the catalog. A worker reads every value of one decision cycle from
 // one snapshot, so all of them come from the same version.
+import type { ParameterType } from '../../contract/catalog.ts';
+import { decodeValue as decodeCatalogValue, type TypedValue } from '../../contract/validation/index.ts';
 import { InvalidParameterError, UndeclaredParameterError, type ParameterProblem } from './errors.ts';
 
-export type ParameterType = 'INT' | 'FLOAT' | 'BOOL' | 'ENUM' | 'STRING';
-export type TypedValue = number | boolean | string;
+export type { ParameterType, TypedValue };
 
 /** The catalog fields the agent needs (the `entry` of the API's ParameterValue). */
 export interface CatalogEntryInfo {
@@ -19,44 +20,23 @@ export interface CatalogEntryInfo {
   maxValue: number | null;
 }
 
-const INT_PATTERN = /^(?:0|-?[1-9][0-9]*)$/;
-const FLOAT_PATTERN = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
-
 export type DecodeResult = { ok: true; value: TypedValue } | { ok: false; message: string };
 
 /**
- * The stored string (ADR-59) as its catalog type; the same canonical syntax
- * the server accepts. `strict` also checks bounds and allowed values (used by
- * ready()); reads type only, because a value outside a since-tightened range
- * is still the value in force.
+ * The stored string (ADR-59) as its catalog type, decoded by the server's own
+ * rules (contract/validation). `strict` also checks bounds and allowed values
+ * (used by ready()); reads check the type only, because a value outside a
+ * since-tightened range is still the value in force.
  */
 export function decodeValue(entry: CatalogEntryInfo, raw: string, strict = false): DecodeResult {
-  switch (entry.type) {
-    case 'INT':
-    case 'FLOAT': {
-      const pattern = entry.type === 'INT' ? INT_PATTERN : FLOAT_PATTERN;
-      const value = Number(raw);
-      if (!pattern.test(raw) || !Number.isFinite(value) || (entry.type === 'INT' && !Number.isSafeInteger(value))) {
-        return { ok: false, message: `${entry.name} must be ${entry.type === 'INT' ? 'an integer' : 'a number'}; got ${JSON.stringify(raw)}.` };
-      }
-      if (strict && ((entry.minValue !== null && value < entry.minValue) || (entry.maxValue !== null && value > entry.maxValue))) {
-        return { ok: false, message: `${entry.name} must be between ${entry.minValue ?? '-∞'} and ${entry.maxValue ?? '∞'}; got ${raw}.` };
-      }
-      return { ok: true, value };
-    }
-    case 'BOOL':
-      if (raw === 'true' || raw === 'false') return { ok: true, value: raw === 'true' };
-      return { ok: false, message: `${entry.name} must be true or false; got ${JSON.stringify(raw)}.` };
-    case 'ENUM':
-      if (strict && !entry.allowedValues.includes(raw)) {
-        return { ok: false, message: `${entry.name} must be one of ${entry.allowedValues.join(', ')}; got ${JSON.stringify(raw)}.` };
-      }
-      return { ok: true, value: raw };
-    case 'STRING':
-      return { ok: true, value: raw };
-    default:
-      return { ok: false, message: `${(entry as CatalogEntryInfo).name} has a type this agent does not know: ${String((entry as CatalogEntryInfo).type)}.` };
-  }
+  // The agent reads no write-time policy (required, deprecated values,
+  // validators): the server enforced it when the value was saved. decodeValue
+  // never mutates allowedValues, so the frozen list is passed as it is.
+  return decodeCatalogValue(
+    { ...entry, allowedValues: entry.allowedValues as string[], required: false, replacementName: entry.replacement, deprecatedValues: [], validator: null },
+    raw,
+    { typeOnly: !strict },
+  );
 }
 
 /**

@@ -1,11 +1,14 @@
 // One error base with a machine-readable code; one small subclass per cause.
+import type { ErrorCode } from '../../contract/error-codes.ts';
+
+/** The server's codes (contract/error-codes.ts) the agent surfaces as its own: both are fatal. */
+type ServerRefusal = Extract<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN'>;
 
 export type AgentErrorCode =
   | 'UNDECLARED_PARAMETER'
   | 'INVALID_PARAMETER'
   | 'NOT_READY'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
+  | ServerRefusal
   | 'API_ERROR'
   | 'UNREACHABLE'
   | 'CLOSED'
@@ -50,9 +53,13 @@ export class ConfigNotReadyError extends AgentError {
   }
 }
 
-/** The API refused or failed a request; `apiCode` is the server's extensions.code when it gave one. */
+/**
+ * The API refused or failed a request; `apiCode` is the server's
+ * extensions.code when it gave one: one of contract's ErrorCodes, or a code of
+ * the GraphQL layer itself (e.g. GRAPHQL_VALIDATION_FAILED).
+ */
 export class ApiError extends AgentError {
-  constructor(code: AgentErrorCode, message: string, readonly apiCode?: string, readonly fatal = false) {
+  constructor(code: AgentErrorCode, message: string, readonly apiCode?: ErrorCode | (string & {}), readonly fatal = false) {
     super(code, message);
   }
 }

@@ -17,3 +17,6 @@ export function defaultLogger(): AgentLogger {
   const ignore = () => {};
   return { debug: ignore, info: ignore, warn: write('warn'), error: write('error') };
 }
+
+/** One structured log line of the agent: the event name, then its fields (the agent adds env and worker). */
+export type AgentLog = (level: 'debug' | 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>) => void;

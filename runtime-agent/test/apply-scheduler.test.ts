@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApplyScheduler, FORBIDDEN_SECTION_EVENT, type ApplyBatch } from '../src/apply-scheduler.ts';
-import { Boundary } from '../src/boundary-policy.ts';
+import { Boundary } from '../../contract/catalog.ts';
 import { recordingLogger } from './support/recording-logger.ts';
 
 const boundaries: Record<string, Boundary> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Boundary, boundaryFor, categoryBoundary, type ParameterCategory } from '../src/boundary-policy.ts';
+import { Boundary, boundaryFor, categoryBoundary, type ParameterCategory } from '../../contract/catalog.ts';
 
 const categories: ParameterCategory[] = ['THRESHOLD', 'FILTER_FLAG', 'COOLDOWN', 'RISK_LIMIT', 'MODEL', 'FEATURE_ENGINEERING', 'EXECUTION', 'COST', 'HPO'];
 
@@ -13,11 +13,12 @@ describe('boundary policy (architecture §7)', () => {
     ['THRESHOLD', Boundary.CycleEnd],
     ['FILTER_FLAG', Boundary.CycleEnd],
     ['COOLDOWN', Boundary.CycleEnd],
-    ['EXECUTION', Boundary.CycleEnd],
-    ['COST', Boundary.CycleEnd],
-    ['MODEL', Boundary.CycleEnd],
-    ['HPO', Boundary.CycleEnd],
     ['RISK_LIMIT', Boundary.NoPosition],
+    // Architecture §7 gives these no live boundary: the catalog's flag cannot give them one.
+    ['EXECUTION', Boundary.Restart],
+    ['COST', Boundary.Restart],
+    ['MODEL', Boundary.Restart],
+    ['HPO', Boundary.Restart],
     ['FEATURE_ENGINEERING', Boundary.Restart],
   ] as const)('hot-reloadable %s applies at %s', (category, boundary) => {
     expect(boundaryFor({ category, hotReloadable: true })).toBe(boundary);

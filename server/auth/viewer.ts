@@ -1,3 +1,4 @@
+import { forbidden } from '../errors/app-error.ts';
 import type { Role } from '../generated/prisma/enums.ts';
 
 /** Who is calling: an operator (by session or Basic) or a worker/Grafana (by service token). */
@@ -19,11 +20,24 @@ export type Viewer =
       environmentName: string;
     };
 
+/** An operator: a signed-in user (session or Basic), never a service token. */
+export type Operator = Extract<Viewer, { kind: 'user' }>;
+
 const roleRank: Record<Role, number> = { VIEWER: 0, EDITOR: 1, APPROVER: 2, ADMIN: 3 };
+const roleHolder: Record<Role, string> = { VIEWER: 'a viewer', EDITOR: 'an editor', APPROVER: 'an approver', ADMIN: 'an admin' };
 
 /** Roles are cumulative: an approver can do what an editor can, an admin everything. */
 export function hasRole(viewer: Viewer | null, minimum: Role): boolean {
   return viewer?.kind === 'user' && roleRank[viewer.role] >= roleRank[minimum];
+}
+
+/**
+ * The operator if they hold `minimum` (or a higher role); FORBIDDEN otherwise,
+ * worded "Only an admin can <what>." Service tokens hold no role.
+ */
+export function requireRole(viewer: Viewer | null, minimum: Role, what: string): Operator {
+  if (viewer?.kind !== 'user' || !hasRole(viewer, minimum)) throw forbidden(`Only ${roleHolder[minimum]} can ${what}.`);
+  return viewer;
 }
 
 /** The name written into audit rows and version authorship. */

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logging/create-logger.ts';
 import { notificationChannels, type NotificationChannel, type NotificationHandlers, type NotificationSource } from './notification-source.ts';
-import { randomisedExponentialBackoff } from '../realtime/backoff.ts';
+import { backoffDelay } from '../../contract/backoff.ts';
 
 /**
  * LISTEN on a dedicated pg connection (a pooled one would be recycled and
@@ -29,7 +29,7 @@ export function createPgNotificationSource({
 
   const scheduleReconnect = (attempt: number) => {
     if (closed) return;
-    const wait = randomisedExponentialBackoff(attempt, retryBaseMs, retryMaxMs);
+    const wait = backoffDelay(attempt, { baseMs: retryBaseMs, maxMs: retryMaxMs });
     retryTimer = setTimeout(() => void connect(attempt + 1), wait);
   };
 

@@ -2,8 +2,8 @@
  * The one error type the domain throws. `code` is machine-readable and stable
  * (clients switch on it); `message` is a sentence an operator understands;
  * `details` carries structured context (offending fields, current version).
- * The mapping to the wire (GraphQL extensions, HTTP status) lives in
- * server/errors/to-graphql-error.ts and nowhere else.
+ * How each code reaches the wire (GraphQL extensions, HTTP status, socket
+ * close code) is server/errors/error-table.ts and nowhere else.
  */
 import type { EnvironmentVersionConflict, ErrorCode, ErrorDetails, RevisionConflict } from '../../contract/error-codes.ts';
 
@@ -28,6 +28,9 @@ export const unauthenticated = (message = 'Sign in to continue.') => new AppErro
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', `${what} ${id} does not exist.`, { id });
+
+/** No route serves this HTTP path. */
+export const noRoute = (path: string) => new AppError('NOT_FOUND', `Nothing at ${path}.`, {});
 
 export const badRequest = (message: string, details: ErrorDetails<'BAD_REQUEST'> = {}) =>
   new AppError('BAD_REQUEST', message, details);

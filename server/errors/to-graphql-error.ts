@@ -1,42 +1,28 @@
 import { GraphQLError } from 'graphql';
-import { AppError, type ErrorCode } from './app-error.ts';
+import { FAULT_CODE, type ErrorExtensions } from '../../contract/error-codes.ts';
+import type { AppError } from './app-error.ts';
+import { errorTable, faultMessage } from './error-table.ts';
 
-const httpStatus: Record<ErrorCode, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  VALIDATION_FAILED: 200,
-  VERSION_CONFLICT: 200,
-  FROZEN: 200,
-  APPROVAL_REQUIRED: 200,
-  NOT_FOUND: 200,
-  DEPRECATED: 200,
-  CONFLICT: 200,
-  BAD_REQUEST: 200,
-};
-
-/** Finds an AppError behind whatever wrapped it (GraphQL, Pothos, a cause chain). */
-export function findAppError(error: unknown): AppError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth += 1) {
-    if (current instanceof AppError) return current;
-    current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+/** The extensions of a domain error: its code, its details beside it (ErrorExtensions in the contract). */
+export function graphqlExtensions(error: AppError): ErrorExtensions {
+  return { code: error.code, ...error.details } as ErrorExtensions;
 }
 
 /**
- * The single place where domain errors meet the wire: the code goes into
- * `extensions.code`, details beside it, and UNAUTHENTICATED/FORBIDDEN get
- * their HTTP status (yoga sets the response status from `extensions.http`).
+ * A domain error as GraphQL sends it: `extensions` are the code and its
+ * details, plus the table's `http` (status and headers) where the code sets
+ * the status of a GraphQL-over-HTTP response.
  */
 export function toGraphQLError(error: AppError, path?: readonly (string | number)[]): GraphQLError {
-  const status = httpStatus[error.code];
+  const { graphqlHttp } = errorTable[error.code];
   return new GraphQLError(error.message, {
     path,
-    extensions: {
-      code: error.code,
-      ...error.details,
-      ...(status !== 200 ? { http: { status, ...(status === 401 ? { headers: { 'WWW-Authenticate': 'Basic realm="ucp", charset="UTF-8"' } } : {}) } } : {}),
-    },
+    extensions: { ...graphqlExtensions(error), ...(graphqlHttp ? { http: { ...graphqlHttp } } : {}) },
   });
+}
+
+/** What GraphQL sends for a fault: a sentence and a code, never its cause (logged by the caller). */
+export function faultGraphQLError(message = faultMessage): GraphQLError {
+  const { graphqlCode = FAULT_CODE } = errorTable[FAULT_CODE];
+  return new GraphQLError(message, { extensions: { code: graphqlCode } });
 }

@@ -1,18 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { CloseCode, type ConnectionInitMessage } from 'graphql-ws';
+import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Viewer } from '../auth/viewer.ts';
-import { findAppError } from '../errors/to-graphql-error.ts';
+import type { Authenticator, Viewer } from '../auth/index.ts';
+import { errorTable, findAppError, toSocketClose } from '../errors/index.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
 import type { Logger } from '../logging/create-logger.ts';
-import type { Services } from '../services.ts';
+import type { Metrics } from '../metrics/create-metrics.ts';
 import { graphqlPath } from './create-yoga.ts';
-
-/** Close codes beyond graphql-ws's own: 4401 tells a client its credentials were refused; 1011 a passing server fault. */
-export const SocketCloseCode = { Unauthorized: 4401, InternalError: 1011 } as const;
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
 
@@ -23,27 +20,27 @@ type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | nu
  * console, from the session cookie on the upgrade request, accepted only from
  * the server's own origin (cross-site WebSocket hijacking).
  */
-export function attachGraphQLWs({ server, yoga, services, logger, recheckIntervalMs = 15_000 }: {
+export function attachGraphQLWs({ server, yoga, authenticator, metrics, logger, recheckIntervalMs = 15_000 }: {
   server: Server;
   yoga: YogaServerInstance<Record<string, never>, GraphQLContext>;
-  services: Services;
+  authenticator: Authenticator;
+  metrics: Metrics;
   logger: Logger;
   /** How often open sockets are checked against revoked tokens, disabled users and ended sessions. */
   recheckIntervalMs?: number;
 }) {
   const wsServer = new WebSocketServer({ server, path: graphqlPath });
-  const { metrics } = services;
   const open = new Map<WebSocket, Viewer>();
   // A socket authenticates once; a credential revoked afterwards must not keep
   // a worker or a browser subscribed, so sockets are re-checked in batches.
   const recheck = setInterval(() => {
     if (open.size === 0) return;
     const sockets = [...open];
-    void services.authenticator.revoked(sockets.map(([, viewer]) => viewer)).then((revoked) => {
+    void authenticator.revoked(sockets.map(([, viewer]) => viewer)).then((revoked) => {
       for (const [socket, viewer] of sockets) {
         if (revoked.has(viewer)) {
           logger.info({ event: 'ws_credential_revoked', kind: viewer.kind }, 'closing a socket whose credential was revoked');
-          socket.close(SocketCloseCode.Unauthorized, 'Credential revoked');
+          socket.close(errorTable.UNAUTHENTICATED.closeCode, 'Credential revoked');
         }
       }
     }).catch((error: unknown) => logger.warn({ event: 'ws_recheck_failed', err: error instanceof Error ? error.message : String(error) }, 'could not re-check sockets'));
@@ -60,13 +57,13 @@ export function attachGraphQLWs({ server, yoga, services, logger, recheckInterva
         const host = ctx.extra.request.headers.host;
         const sameOrigin = !origin || (host !== undefined && new URL(origin).host === host);
         try {
-          const viewer = await services.authenticator.authenticate({
+          const viewer = await authenticator.authenticate({
             authorization,
             cookie: authorization || !sameOrigin ? undefined : ctx.extra.request.headers.cookie,
             csrfExempt: true,
           });
           if (!viewer) {
-            ctx.extra.socket.close(SocketCloseCode.Unauthorized, 'Unauthorized');
+            ctx.extra.socket.close(errorTable.UNAUTHENTICATED.closeCode, 'Unauthorized');
             return false;
           }
           ctx.extra.viewer = viewer;
@@ -74,12 +71,12 @@ export function attachGraphQLWs({ server, yoga, services, logger, recheckInterva
           metrics.activeSubscriptions.inc({ transport: 'ws' });
           return true;
         } catch (error) {
-          const appError = findAppError(error);
-          if (!appError) logger.error({ event: 'ws_connect_failed', err: String(error) }, 'WebSocket authentication failed');
+          if (!findAppError(error)) logger.error({ event: 'ws_connect_failed', err: String(error) }, 'WebSocket authentication failed');
           // A fault (say the database briefly unreachable) is not a verdict on
-          // the credential: 1011 tells clients to retry, where 4401/4403 are final.
-          if (!appError) ctx.extra.socket.close(SocketCloseCode.InternalError, 'Try again');
-          else ctx.extra.socket.close(appError.code === 'UNAUTHENTICATED' ? SocketCloseCode.Unauthorized : CloseCode.Forbidden, appError.message.slice(0, 100));
+          // the credential: the table closes it as retryable, where refused
+          // credentials are final.
+          const close = toSocketClose(error);
+          ctx.extra.socket.close(close.code, close.reason);
           return false;
         }
       },

@@ -1,9 +1,9 @@
 import { parseCookie } from 'cookie';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { csrfCookieName, csrfHeaderName } from '../auth/authenticator.ts';
-import { findAppError, toGraphQLError } from '../errors/to-graphql-error.ts';
+import { csrfCookieName, csrfHeaderName } from '../auth/index.ts';
+import { faultGraphQLError, findAppError, toGraphQLError } from '../errors/index.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
 import { createLoaders } from '../graphql-loaders.ts';
 import type { Logger } from '../logging/create-logger.ts';
@@ -14,8 +14,9 @@ import { useSharedSubscriptionResults } from './use-shared-subscription-results.
 export const graphqlPath = '/graphql';
 
 /**
- * Masks real faults and passes domain errors through with their code: the
- * one place where AppError meets the wire (see errors/to-graphql-error.ts).
+ * Masks real faults and passes domain errors through with their code, both
+ * as the error table says (server/errors/error-table.ts). Yoga runs it for
+ * every GraphQL transport: HTTP, both SSE modes and graphql-ws.
  */
 export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
@@ -25,7 +26,7 @@ export function createMaskError(logger: Logger) {
     const original = (error as { originalError?: unknown }).originalError;
     if (!original && error instanceof Error && (error as { extensions?: Record<string, unknown> }).extensions) return error;
     logger.error({ event: 'unexpected_error', err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
-    return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    return faultGraphQLError(message);
   };
 }
 
@@ -66,7 +67,7 @@ export function createAppYoga({ schema, services, reads, logger }: { schema: Gra
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and
       // hands the viewer in; there is no HTTP request to read over a socket.
       const fromSocket = (initial as { socketViewer?: GraphQLContext['viewer'] }).socketViewer;
-      if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads.graph) };
+      if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads) };
       const { request } = initial as { request: Request };
       const method = request.method.toUpperCase();
       const viewer = await services.authenticator.authenticate({
@@ -76,7 +77,7 @@ export function createAppYoga({ schema, services, reads, logger }: { schema: Gra
         // Yoga refuses mutations over GET, so reads by GET cannot change anything.
         csrfExempt: method === 'GET' || method === 'HEAD',
       });
-      return { viewer, reads, services, loaders: createLoaders(reads.graph) };
+      return { viewer, reads, services, loaders: createLoaders(reads) };
     },
   });
 }

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifySetCookie } from 'cookie';
-import { csrfCookieName, csrfHeaderName, sessionCookieName } from '../auth/authenticator.ts';
-import { findAppError } from '../errors/to-graphql-error.ts';
-import type { Services } from '../services.ts';
+import { csrfCookieName, csrfHeaderName, sessionCookieName, type Authenticator } from '../auth/index.ts';
+import { badRequest, findAppError, unauthenticated } from '../errors/index.ts';
+import type { Logger } from '../logging/create-logger.ts';
+import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
 
 export const sessionPath = '/auth/session';
@@ -30,44 +31,44 @@ function cookies(sessionToken: string, csrfToken: string, maxAgeSeconds: number,
 
 /**
  * POST signs in ({ username, password }) and sets the session cookies;
- * DELETE signs out; GET says who the cookie belongs to. Errors use the same
- * { code, message } as the GraphQL API.
+ * DELETE signs out; GET says who the cookie belongs to. Errors are the error
+ * table's answer ({ code, message, ...details } with its status), the same
+ * codes as the GraphQL API.
  */
-export async function handleSessionRoute(req: IncomingMessage, res: ServerResponse, { services, secureCookies }: { services: Services; secureCookies: boolean }): Promise<void> {
+export async function handleSessionRoute(req: IncomingMessage, res: ServerResponse, { authenticator, logger, secureCookies }: { authenticator: Authenticator; logger: Logger; secureCookies: boolean }): Promise<void> {
   try {
     if (req.method === 'POST') {
       const body = (await readJson(req).catch(() => null)) as { username?: unknown; password?: unknown } | null;
       if (!body || typeof body.username !== 'string' || typeof body.password !== 'string') {
-        return sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'Send a JSON body with a username and a password.' } });
+        return sendError(res, badRequest('Send a JSON body with a username and a password.'));
       }
-      const signedIn = await services.authenticator.signIn(body.username, body.password);
+      const signedIn = await authenticator.signIn(body.username, body.password);
       const maxAge = Math.max(1, Math.floor((signedIn.expiresAt.getTime() - Date.now()) / 1000));
-      services.logger.info({ event: 'user_signed_in', user: signedIn.viewer.username }, 'signed in');
+      logger.info({ event: 'user_signed_in', user: signedIn.viewer.username }, 'signed in');
       return sendJson(res, 200, {
         user: { username: signedIn.viewer.username, displayName: signedIn.viewer.displayName, role: signedIn.viewer.role },
         csrfToken: signedIn.csrfToken,
         expiresAt: signedIn.expiresAt.toISOString(),
       }, { 'set-cookie': cookies(signedIn.sessionToken, signedIn.csrfToken, maxAge, secureCookies) });
     }
-    const viewer = await services.authenticator.authenticate({
+    const viewer = await authenticator.authenticate({
       authorization: req.headers.authorization,
       cookie: req.headers.cookie,
       csrfToken: req.headers[csrfHeaderName] as string | undefined,
       csrfExempt: req.method === 'GET',
     });
     if (req.method === 'GET') {
-      if (!viewer || viewer.kind !== 'user') return sendJson(res, 401, { error: { code: 'UNAUTHENTICATED', message: 'Not signed in.' } });
+      if (!viewer || viewer.kind !== 'user') return sendError(res, unauthenticated('Not signed in.'));
       return sendJson(res, 200, { user: { username: viewer.username, displayName: viewer.displayName, role: viewer.role } });
     }
     if (req.method === 'DELETE') {
-      if (viewer?.kind === 'user' && viewer.sessionId) await services.authenticator.signOut(viewer.sessionId);
+      if (viewer?.kind === 'user' && viewer.sessionId) await authenticator.signOut(viewer.sessionId);
       return sendJson(res, 200, { signedOut: true }, { 'set-cookie': cookies('', '', 0, secureCookies) });
     }
-    return sendJson(res, 405, { error: { code: 'BAD_REQUEST', message: 'Use POST to sign in, DELETE to sign out.' } }, { allow: 'GET, POST, DELETE' });
+    return sendError(res, badRequest('Use POST to sign in, DELETE to sign out.'), { status: 405, headers: { allow: 'GET, POST, DELETE' } });
   } catch (error) {
-    const appError = findAppError(error);
-    if (!appError) throw error;
-    const status = appError.code === 'UNAUTHENTICATED' ? 401 : appError.code === 'FORBIDDEN' ? 403 : 400;
-    return sendJson(res, status, { error: { code: appError.code, message: appError.message } });
+    // Faults go up to the server's handler, which logs them before masking.
+    if (!findAppError(error)) throw error;
+    return sendError(res, error);
   }
 }

@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
+import { basicChallenge, errorTable, noRoute } from '../errors/index.ts';
 import type { Logger } from '../logging/create-logger.ts';
+import type { Metrics } from '../metrics/create-metrics.ts';
 import type { ListenBridge } from '../realtime/listen-bridge.ts';
 import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { attachGraphQLWs } from './attach-graphql-ws.ts';
 import { createAppYoga, graphqlPath } from './create-yoga.ts';
 import { handleSessionRoute, sessionPath } from './session-route.ts';
+import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
 
 export interface HttpServerOptions {
@@ -16,6 +19,11 @@ export interface HttpServerOptions {
   reads: Reads;
   bridge: ListenBridge;
   logger: Logger;
+  metrics: Metrics;
+  /** Brings the gauges read from the database up to date before a scrape. Never throws. */
+  refreshMetrics: () => Promise<void>;
+  /** Whether the database answers (readiness). */
+  checkDatabase: () => Promise<boolean>;
   port?: number;
   host?: string;
   secureCookies?: boolean;
@@ -38,7 +46,7 @@ function wantsHtml(req: IncomingMessage): boolean {
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
  * the session endpoint, health, readiness and metrics.
  */
-export async function startHttpServer({ schema, services, reads, bridge, logger, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer({ schema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
   const yoga = createAppYoga({ schema, services, reads, logger });
 
   const server = createServer((req, res) => {
@@ -46,18 +54,16 @@ export async function startHttpServer({ schema, services, reads, bridge, logger,
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
-        const database = await services.prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+        const database = await checkDatabase();
         const listen = bridge.isConnected();
         return sendJson(res, database && listen ? 200 : 503, { status: database && listen ? 'ready' : 'not ready', database, listen });
       }
       if (path === '/metrics') {
-        // Lag is a property of the database state, so it is read at scrape time.
-        await services.workers.refreshLagMetrics().catch((error: unknown) =>
-          logger.warn({ event: 'lag_metrics_failed', err: error instanceof Error ? error.message : String(error) }, 'could not compute worker lag'));
-        res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
-        return res.end(await services.metrics.registry.metrics());
+        await refreshMetrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        return res.end(await metrics.registry.metrics());
       }
-      if (path === sessionPath) return handleSessionRoute(req, res, { services, secureCookies });
+      if (path === sessionPath) return handleSessionRoute(req, res, { authenticator: services.authenticator, logger, secureCookies });
       if (path === graphqlPath && wantsHtml(req)) {
         // GraphiQL is for signed-in people only: ask the browser for Basic
         // credentials unless a session cookie or credentials are present.
@@ -65,21 +71,21 @@ export async function startHttpServer({ schema, services, reads, bridge, logger,
           authorization: req.headers.authorization, cookie: req.headers.cookie, csrfExempt: true,
         }).catch(() => null);
         if (!viewer) {
-          res.writeHead(401, { 'www-authenticate': 'Basic realm="ucp", charset="UTF-8"', 'content-type': 'text/plain; charset=utf-8' });
+          res.writeHead(errorTable.UNAUTHENTICATED.httpStatus, { ...basicChallenge, 'content-type': 'text/plain; charset=utf-8' });
           return res.end('Sign in to use GraphiQL.');
         }
       }
       if (path.startsWith(graphqlPath)) return yoga(req, res);
       if (fallback && (await fallback(req, res))) return;
-      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } });
+      return sendError(res, noRoute(path));
     })().catch((error: unknown) => {
       logger.error({ event: 'http_handler_failed', err: error instanceof Error ? error.message : String(error) }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Unexpected error.' } });
+      if (!res.headersSent) sendError(res, error);
       else res.end();
     });
   });
 
-  const ws = attachGraphQLWs({ server, yoga, services, logger, recheckIntervalMs: wsRecheckIntervalMs });
+  const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, metrics, logger, recheckIntervalMs: wsRecheckIntervalMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

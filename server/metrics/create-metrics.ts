@@ -73,6 +73,58 @@ export function createMetrics() {
       labelNames: ['environment'] as const,
       registers: [registry],
     }),
+    // Per-worker state, read from the database at each scrape
+    // (server/metrics/shared-state-gauges.ts), so every replica reports the
+    // same values. Bounded: only workers heard from recently, at most a fixed
+    // number of them; `environment` comes from the environments table and
+    // `worker` is the name the server validated at registration.
+    workerStatus: new Gauge({
+      name: 'ucp_worker_status',
+      help: 'The status a live worker last reported: 1 for its status, 0 for the others.',
+      labelNames: ['environment', 'worker', 'status'] as const,
+      registers: [registry],
+    }),
+    workerAppliedVersion: new Gauge({
+      name: 'ucp_worker_applied_version',
+      help: 'The configuration version a live worker applied last (absent before its first apply).',
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerLagVersions: new Gauge({
+      name: 'ucp_worker_lag_versions',
+      help: "Versions a live worker is behind its environment's active version.",
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerLagSeconds: new Gauge({
+      name: 'ucp_worker_lag_seconds',
+      help: 'Seconds since the first version a live worker has not applied was saved; 0 when up to date.',
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerLastHeartbeat: new Gauge({
+      name: 'ucp_worker_last_heartbeat_timestamp_seconds',
+      help: 'When a live worker last reported (Unix time).',
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerCoverage: new Gauge({
+      name: 'ucp_worker_parameter_coverage_ratio',
+      help: "Share of a consumer's declared parameters that have a valid value in its environment's active version (S17 coverage).",
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerUncoveredParameters: new Gauge({
+      name: 'ucp_worker_uncovered_parameters',
+      help: "A consumer's declared parameters without a valid value in its environment's active version.",
+      labelNames: ['environment', 'worker'] as const,
+      registers: [registry],
+    }),
+    workerSeriesDropped: new Gauge({
+      name: 'ucp_worker_series_dropped',
+      help: 'Recent workers left out of the per-worker series because of the series cap.',
+      registers: [registry],
+    }),
   };
 }
 

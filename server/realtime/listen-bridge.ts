@@ -1,35 +1,9 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { VersionKind } from '../generated/prisma/enums.ts';
 import type { NotificationChannel, NotificationSource } from '../db/notification-source.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
-import type { AppPubSub, ConfigChangedEvent } from './pubsub.ts';
-
-/**
- * Reads committed versions of one environment in (after, upTo], in order, in
- * one statement (it runs before every publication, so it is on the
- * save-to-apply path).
- */
-export async function readVersionEvents(prisma: PrismaClient, environment: string, after: number, upTo = 2_147_483_647): Promise<ConfigChangedEvent[]> {
-  const rows = await prisma.$queryRaw<{ version: number; kind: VersionKind; createdAt: Date; author: string; changes: { name: string; before: string | null; after: string | null }[] }[]>`
-    SELECT v.version, v.kind::text AS kind, v.created_at AS "createdAt", u.username AS author,
-           COALESCE((SELECT json_agg(json_build_object('name', c.parameter_name, 'before', c.before, 'after', c.after) ORDER BY c.parameter_name)
-                     FROM config_changes c WHERE c.version_id = v.id), '[]'::json) AS changes
-    FROM config_versions v
-    JOIN environments e ON e.id = v.environment_id
-    JOIN users u ON u.id = v.author_id
-    WHERE e.name = ${environment} AND v.version > ${after} AND v.version <= ${upTo}
-    ORDER BY v.version`;
-  return rows.map((row) => ({
-    environment,
-    version: row.version,
-    kind: row.kind,
-    changedKeys: row.changes.map((c) => c.name),
-    changes: row.changes,
-    author: row.author,
-    createdAt: row.createdAt,
-  }));
-}
+import { readVersionEvents } from '../features/configuration/index.ts';
+import type { AppPubSub } from './pubsub.ts';
 
 /**
  * PostgreSQL NOTIFY → in-process pubsub. Versions are published per
@@ -116,10 +90,10 @@ export function createListenBridge({ prisma, source, pubsub, logger, metrics }: 
           break;
         }
         case 'change_request_updated':
-          pubsub.publish('changeRequestUpdated', { id: String(message.id) });
+          pubsub.publish('changeRequestUpdated', { id: String(message.id), environmentId: String(message.environmentId), environment: String(message.environment) });
           break;
         case 'worker_status_changed':
-          pubsub.publish('workerStatusChanged', { id: String(message.id) });
+          pubsub.publish('workerStatusChanged', { id: String(message.id), environmentId: String(message.environmentId) });
           break;
         case 'catalog_changed':
           onCatalogChanged();

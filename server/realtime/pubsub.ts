@@ -12,10 +12,31 @@ export interface ConfigChangedEvent {
   createdAt: Date;
 }
 
+/**
+ * A change request was created or changed. It names its environment so a
+ * subscription filters by environment and permission without reading the
+ * request back for every event and subscriber.
+ */
+export interface ChangeRequestUpdatedEvent {
+  id: string;
+  environmentId: string;
+  environment: string;
+}
+
+/**
+ * A worker registered or its operator-visible state changed. It names the
+ * worker's environment so a subscription filters without reading the worker
+ * back for every event and subscriber.
+ */
+export interface WorkerStatusChangedEvent {
+  id: string;
+  environmentId: string;
+}
+
 interface Topics {
   configChanged: [environment: string, event: ConfigChangedEvent];
-  changeRequestUpdated: [event: { id: string }];
-  workerStatusChanged: [event: { id: string }];
+  changeRequestUpdated: [event: ChangeRequestUpdatedEvent];
+  workerStatusChanged: [event: WorkerStatusChangedEvent];
 }
 
 type Payload<T extends keyof Topics> = Topics[T] extends [string, infer P] ? P : Topics[T] extends [infer P] ? P : never;

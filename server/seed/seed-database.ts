@@ -1,5 +1,5 @@
 import type { PrismaClient, Role } from '../generated/prisma/client.ts';
-import type { PasswordHasher } from '../auth/password-hasher.ts';
+import type { PasswordHasher } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { basePipelineCatalog } from '../../prisma/seed/base-pipeline-catalog.ts';
 import { trainingHyperparameterCatalog } from '../../prisma/seed/training-hyperparameter-catalog.ts';

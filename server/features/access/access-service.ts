@@ -1,16 +1,12 @@
-import type { Role, ServiceToken, User } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
+import type { PrismaClient, Role, ServiceToken, User } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { hasRole } from '../../auth/viewer.ts';
-import { generateSecret, hashSecret } from '../../auth/secret-token.ts';
-import { inTransaction } from '../../db/transaction.ts';
+import { generateSecret, hashSecret, requireRole, type PasswordHasher, type Viewer } from '../../auth/index.ts';
+import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
-import type { CoreDeps } from '../../core-deps.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import { lockEnvironment } from '../configuration/lock-environment.ts';
-
-type Operator = Extract<Viewer, { kind: 'user' }>;
+import type { Logger } from '../../logging/create-logger.ts';
+import { appendAudit } from '../audit/index.ts';
+import { findEnvironment, type EnvironmentState } from '../configuration/index.ts';
 
 export interface CreateUserInput {
   username: string;
@@ -26,6 +22,12 @@ export interface UpdateUserInput {
   disabled?: boolean | null;
 }
 
+/** A token as issued: the secret (shown this once) and its stored row. */
+export interface IssuedToken {
+  token: string;
+  serviceToken: ServiceToken;
+}
+
 export interface SetPasswordInput {
   /** Omitted: the caller's own password. */
   id?: string | null;
@@ -38,11 +40,6 @@ const minPasswordLength = 12;
 // Argon2 hashes whatever it is given: a cap keeps a megabyte "password" from costing a megabyte of hashing.
 const maxPasswordLength = 1024;
 
-function requireAdmin(viewer: Viewer, what: string): Operator {
-  if (viewer.kind !== 'user' || !hasRole(viewer, 'ADMIN')) throw forbidden(`Only an admin can ${what}.`);
-  return viewer;
-}
-
 function assertPassword(password: string, field = 'newPassword'): void {
   if (password.length < minPasswordLength) throw badRequest(`A password has at least ${minPasswordLength} characters.`, { field });
   if (password.length > maxPasswordLength) throw badRequest(`A password has at most ${maxPasswordLength} characters.`, { field });
@@ -54,29 +51,56 @@ function cleanDisplayName(displayName: string): string {
   return trimmed;
 }
 
+function tokenName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 100) throw badRequest('A token name has 1 to 100 characters.', { field: 'name' });
+  return trimmed;
+}
+
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /**
  * Who may sign in and which machines may call: users with roles, and
  * service tokens scoped to one environment. Secrets never leave this module
- * except once: a new token is returned to the admin who created it. Audit
+ * except once: a new token is returned to whoever asked for it (an admin, or
+ * the platform for a process it starts). Reads are in access-reads.ts. Audit
  * rows and logs name users and tokens, never a password, hash or token.
  */
-export function createAccessService({ prisma, hasher, logger }: CoreDeps) {
+export function createAccessService({ prisma, hasher, logger }: { prisma: PrismaClient; hasher: PasswordHasher; logger: Logger }) {
   async function findUser(id: string): Promise<User> {
     const user = isUuid(id) ? await prisma.user.findUnique({ where: { id } }) : null;
     if (!user) throw notFound('User', id);
     return user;
   }
 
-  return {
-    async listUsers(viewer: Viewer): Promise<User[]> {
-      requireAdmin(viewer, 'list users');
-      return prisma.user.findMany({ orderBy: { username: 'asc' } });
-    },
+  /** A new live token of `environment`, audited as created by `by.actor`. */
+  async function issue(tx: Tx, environment: EnvironmentState, name: string, by: { id: string; actor: string }): Promise<IssuedToken> {
+    // The audit trail names a token by name ("token:<name>"): two live
+    // tokens with one name in one environment would be indistinguishable.
+    const clash = await tx.serviceToken.findFirst({ where: { environmentId: environment.id, name, revokedAt: null }, select: { id: true } });
+    if (clash) throw new AppError('CONFLICT', `${environment.name} already has a live token named ${name}: revoke it or pick another name.`, { name });
+    const token = generateSecret('ucp');
+    const serviceToken = await tx.serviceToken.create({
+      data: { name, tokenHash: hashSecret(token), environmentId: environment.id, createdById: by.id },
+    });
+    await appendAudit(tx, [{ action: 'service_token_created', actor: by.actor, environmentId: environment.id, subjectId: serviceToken.id, details: { name } }]);
+    return { token, serviceToken };
+  }
 
+  async function revoke(tx: Tx, token: ServiceToken, actor: string): Promise<ServiceToken> {
+    const saved = await tx.serviceToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    await appendAudit(tx, [{ action: 'service_token_revoked', actor, environmentId: token.environmentId, subjectId: token.id, details: { name: token.name } }]);
+    return saved;
+  }
+
+  const logIssued = (token: ServiceToken, environment: string, by: string) =>
+    logger.info({ event: 'service_token_created', token_id: token.id, name: token.name, env: environment, created_by: by }, 'service token created');
+  const logRevoked = (token: ServiceToken, by: string) =>
+    logger.info({ event: 'service_token_revoked', token_id: token.id, name: token.name, revoked_by: by }, 'service token revoked');
+
+  return {
     async createUser(viewer: Viewer, input: CreateUserInput): Promise<User> {
-      const admin = requireAdmin(viewer, 'create users');
+      const admin = requireRole(viewer, 'ADMIN', 'create users');
       const username = input.username.trim();
       if (!usernamePattern.test(username)) {
         throw badRequest('A user name starts with a lowercase letter and has 3 to 32 lowercase letters, digits, dots, dashes or underscores.', { field: 'username' });
@@ -102,7 +126,7 @@ export function createAccessService({ prisma, hasher, logger }: CoreDeps) {
     },
 
     async updateUser(viewer: Viewer, input: UpdateUserInput): Promise<User> {
-      const admin = requireAdmin(viewer, 'change users');
+      const admin = requireRole(viewer, 'ADMIN', 'change users');
       const user = await findUser(input.id);
       if (input.role == null && input.displayName == null && input.disabled == null) throw badRequest('Give a role, a display name or the disabled flag to change.');
       // The acting admin stays an enabled admin, so the platform always keeps one.
@@ -138,7 +162,7 @@ export function createAccessService({ prisma, hasher, logger }: CoreDeps) {
       if (viewer.kind !== 'user') throw forbidden('Service tokens have no password.');
       const targetId = input.id ?? viewer.userId;
       const own = targetId === viewer.userId;
-      if (!own) requireAdmin(viewer, 'set another user\'s password');
+      if (!own) requireRole(viewer, 'ADMIN', 'set another user\'s password');
       const user = await findUser(targetId);
       assertPassword(input.newPassword);
       if (own) {
@@ -157,53 +181,51 @@ export function createAccessService({ prisma, hasher, logger }: CoreDeps) {
       return updated;
     },
 
-    async listServiceTokens(viewer: Viewer, filter: { environment?: string | null; includeRevoked?: boolean | null } = {}): Promise<ServiceToken[]> {
-      requireAdmin(viewer, 'list service tokens');
-      return prisma.serviceToken.findMany({
-        where: {
-          ...(filter.environment ? { environment: { name: filter.environment } } : {}),
-          ...(filter.includeRevoked ? {} : { revokedAt: null }),
-        },
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      });
-    },
-
     /** The token itself is returned here and never again: only its sha256 is stored. */
-    async createServiceToken(viewer: Viewer, input: { environment: string; name: string }): Promise<{ token: string; serviceToken: ServiceToken }> {
-      const admin = requireAdmin(viewer, 'create service tokens');
-      const name = input.name.trim();
-      if (name.length === 0 || name.length > 100) throw badRequest('A token name has 1 to 100 characters.', { field: 'name' });
-      const token = generateSecret('ucp');
-      const serviceToken = await inTransaction(prisma, async (tx) => {
-        const environment = await lockEnvironment(tx, input.environment, { forUpdate: false });
-        // The audit trail names a token by name ("token:<name>"): two live
-        // tokens with one name in one environment would be indistinguishable.
-        const clash = await tx.serviceToken.findFirst({ where: { environmentId: environment.id, name, revokedAt: null }, select: { id: true } });
-        if (clash) throw new AppError('CONFLICT', `${environment.name} already has a live token named ${name}: revoke it or pick another name.`, { name });
-        const created = await tx.serviceToken.create({
-          data: { name, tokenHash: hashSecret(token), environmentId: environment.id, createdById: admin.userId },
-        });
-        await appendAudit(tx, [{ action: 'service_token_created', actor: admin.username, environmentId: environment.id, subjectId: created.id, details: { name } }]);
-        return created;
-      });
-      logger.info({ event: 'service_token_created', token_id: serviceToken.id, name, env: input.environment, created_by: admin.username }, 'service token created');
-      return { token, serviceToken };
+    async createServiceToken(viewer: Viewer, input: { environment: string; name: string }): Promise<IssuedToken> {
+      const admin = requireRole(viewer, 'ADMIN', 'create service tokens');
+      const name = tokenName(input.name);
+      const issued = await inTransaction(prisma, async (tx) =>
+        issue(tx, await findEnvironment(tx, input.environment), name, { id: admin.userId, actor: admin.username }));
+      logIssued(issued.serviceToken, input.environment, admin.username);
+      return issued;
     },
 
     /** Takes effect on the next request: the authenticator refuses revoked tokens (UNAUTHENTICATED). */
     async revokeServiceToken(viewer: Viewer, id: string): Promise<ServiceToken> {
-      const admin = requireAdmin(viewer, 'revoke service tokens');
+      const admin = requireRole(viewer, 'ADMIN', 'revoke service tokens');
       const revoked = await inTransaction(prisma, async (tx) => {
         const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM service_tokens WHERE id = ${id}::uuid FOR UPDATE` : [];
         if (!locked[0]) throw notFound('Service token', id);
         const token = await tx.serviceToken.findUniqueOrThrow({ where: { id } });
         if (token.revokedAt) throw new AppError('CONFLICT', `Token ${token.name} was already revoked at ${token.revokedAt.toISOString()}.`, { revokedAt: token.revokedAt.toISOString() });
-        const saved = await tx.serviceToken.update({ where: { id }, data: { revokedAt: new Date() } });
-        await appendAudit(tx, [{ action: 'service_token_revoked', actor: admin.username, environmentId: token.environmentId, subjectId: token.id, details: { name: token.name } }]);
-        return saved;
+        return revoke(tx, token, admin.username);
       });
-      logger.info({ event: 'service_token_revoked', token_id: revoked.id, name: revoked.name, revoked_by: admin.username }, 'service token revoked');
+      logRevoked(revoked, admin.username);
       return revoked;
+    },
+
+    /**
+     * The platform's own token for a process it starts (`npm start`'s
+     * reference worker): revokes the live tokens of that name in the
+     * environment and issues a fresh one, in one transaction, so no
+     * long-lived secret outlives a restart. No operator acts: `actor` names
+     * the system part in the audit trail, and the token is recorded as
+     * created by the first admin (every token has a creator).
+     */
+    async replaceSystemToken({ environment, name, actor }: { environment: string; name: string; actor: `system:${string}` }): Promise<IssuedToken> {
+      const clean = tokenName(name);
+      const { issued, revoked } = await inTransaction(prisma, async (tx) => {
+        const env = await findEnvironment(tx, environment);
+        const admin = await tx.user.findFirstOrThrow({ where: { role: 'ADMIN' }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+        const stale = await tx.serviceToken.findMany({ where: { environmentId: env.id, name: clean, revokedAt: null } });
+        const revoked: ServiceToken[] = [];
+        for (const token of stale) revoked.push(await revoke(tx, token, actor));
+        return { revoked, issued: await issue(tx, env, clean, { id: admin.id, actor }) };
+      });
+      for (const token of revoked) logRevoked(token, actor);
+      logIssued(issued.serviceToken, environment, actor);
+      return issued;
     },
   };
 }

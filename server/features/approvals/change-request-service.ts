@@ -1,17 +1,13 @@
 import type { ChangeRequest, PrismaClient } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { hasRole } from '../../auth/viewer.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
+import { hasRole, type Operator, type Viewer } from '../../auth/index.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import { assertReason } from '../configuration/assert-reason.ts';
-import { violationsError, type ConfigWriter, type ValueMap, type WriteOutcome } from '../configuration/config-writer.ts';
-import { lockEnvironment } from '../configuration/lock-environment.ts';
-
-type Operator = Extract<Viewer, { kind: 'user' }>;
+import { appendAudit } from '../audit/index.ts';
+import { assertReason } from '../audit/index.ts';
+import { findEnvironment, violationsError, type ConfigWriter, type ValueMap, type WriteOutcome } from '../configuration/index.ts';
 
 function requireOperator(viewer: Viewer): Operator {
   if (viewer.kind !== 'user') throw forbidden('Service tokens cannot take part in approvals.');
@@ -142,7 +138,7 @@ export function createChangeRequestService({ prisma, writer, logger, metrics }: 
         if (Object.keys(changes).length === 0) throw new AppError('VALIDATION_FAILED', 'A change request needs at least one change.', { violations: [] });
         const violations = await writer.check(tx, request.environmentName, changes);
         if (violations.length) throw violationsError(violations);
-        const environment = await lockEnvironment(tx, request.environmentName, { forUpdate: false });
+        const environment = await findEnvironment(tx, request.environmentName);
         await tx.changeRequestItem.deleteMany({ where: { changeRequestId: request.id } });
         await tx.changeRequestItem.createMany({ data: Object.entries(changes).map(([name, value]) => ({ changeRequestId: request.id, parameterName: name, value })) });
         const updated = await tx.changeRequest.update({

@@ -1,13 +1,15 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { Viewer } from '../../auth/viewer.ts';
+import type { Viewer } from '../../auth/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound, versionConflict } from '../../errors/app-error.ts';
+import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
-import type { ConfigWriter, ValueMap, WriteOutcome, WriteRequest } from './config-writer.ts';
-import { lockEnvironment } from './lock-environment.ts';
+import { assertExpectedVersion } from './assert-expected-version.ts';
+import { assertReason } from '../audit/index.ts';
+import type { ConfigWriter, WriteOutcome, WriteRequest } from './config-writer.ts';
+import { findEnvironment, type EnvironmentState } from './find-environment.ts';
 import { readSnapshot } from './read-snapshot.ts';
-import { assertReason } from './assert-reason.ts';
+import type { ValueMap } from './value-map.ts';
 
 interface Common {
   environment: string;
@@ -32,15 +34,14 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
   logger: Logger;
   metrics: Metrics;
 }) {
-  async function run(request: Omit<WriteRequest, 'onCritical'> & { submitForApproval?: boolean | null }): Promise<WriteOutcome> {
+  /** `target`: the target environment when the caller has just read it (saves reading it again). */
+  async function run(request: Omit<WriteRequest, 'onCritical'> & { submitForApproval?: boolean | null }, target?: EnvironmentState): Promise<WriteOutcome> {
     const started = performance.now();
     try {
       // Cheap pre-check outside the lock: a stale writer fails fast instead of
-      // queueing behind the environment row lock for nothing.
-      const unlocked = await lockEnvironment(prisma, request.environment, { forUpdate: false });
-      if (unlocked.activeVersion !== request.expectedVersion) {
-        throw versionConflict({ environment: unlocked.name, currentVersion: unlocked.activeVersion, expectedVersion: request.expectedVersion });
-      }
+      // queueing behind the environment row lock for nothing. The writer checks
+      // again under the lock; that check is the one that guarantees N+1.
+      assertExpectedVersion(target ?? await findEnvironment(prisma, request.environment), request.expectedVersion);
       const outcome = await inTransaction(prisma, (tx) =>
         writer.write(tx, { ...request, onCritical: request.submitForApproval ? 'submit' : 'fail' }));
       metrics.configWrites.inc({ environment: request.environment, kind: request.kind, outcome: outcome.status });
@@ -96,13 +97,13 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
     async restore(viewer: Viewer, input: Common & { version: number }): Promise<WriteOutcome> {
       const user = requireOperator(viewer);
       assertReason(input.reason);
-      const environment = await lockEnvironment(prisma, input.environment, { forUpdate: false });
+      const environment = await findEnvironment(prisma, input.environment);
       if (input.version < 1 || input.version > environment.activeVersion) throw notFound(`Version of ${input.environment}`, String(input.version));
       const target = await readSnapshot(prisma, environment, input.version);
       return run({
         environment: input.environment, expectedVersion: input.expectedVersion, changes: target, reason: input.reason.trim(),
         kind: 'RESTORE', restoredFrom: input.version, authorId: user.userId, actor: user.username, submitForApproval: input.submitForApproval,
-      });
+      }, environment);
     },
 
     /** Copies chosen values of one environment's active version into another. */
@@ -111,7 +112,7 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
       assertReason(input.reason);
       if (input.from === input.to) throw new AppError('VALIDATION_FAILED', 'Promote between two different environments.', { violations: [] });
       if (input.names.length === 0) throw new AppError('VALIDATION_FAILED', 'Choose at least one parameter to promote.', { violations: [] });
-      const source = await lockEnvironment(prisma, input.from, { forUpdate: false });
+      const source = await findEnvironment(prisma, input.from);
       const values = await readSnapshot(prisma, source);
       const missing = input.names.filter((name) => !(name in values));
       if (missing.length) {

@@ -1,14 +1,15 @@
 import type { ChangeRequest, ConfigVersion, VersionKind } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/transaction.ts';
-import { AppError, versionConflict } from '../../errors/app-error.ts';
+import { AppError } from '../../errors/app-error.ts';
 import type { ConfigValidator, Violation } from '../../../contract/validation/index.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import type { CatalogCache } from '../catalog/catalog-snapshot.ts';
-import { assertNotFrozen } from '../freeze/assert-not-frozen.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { CatalogCache } from '../catalog/index.ts';
+import { assertExpectedVersion } from './assert-expected-version.ts';
+import { findEnvironment } from './find-environment.ts';
 import { lockEnvironment, type LockedEnvironment } from './lock-environment.ts';
 import { readSnapshot } from './read-snapshot.ts';
-
-export type ValueMap = Record<string, string>;
+import type { ValueMap } from './value-map.ts';
+import { violationsError } from './violations-error.ts';
 
 export interface WriteRequest {
   environment: string;
@@ -32,18 +33,6 @@ export type WriteOutcome =
   | { status: 'PENDING_APPROVAL'; changeRequest: ChangeRequest; environment: LockedEnvironment };
 
 /**
- * Turns validator output into the error a client sees. Writing a deprecated
- * parameter or value is reported as DEPRECATED even when rules fail too: the
- * rule failures are its consequence, and the #673 class of mistake deserves
- * its own code. Every violation stays listed either way.
- */
-export function violationsError(violations: Violation[]): AppError {
-  const deprecated = violations.filter((v) => v.code === 'DEPRECATED_PARAMETER' || v.code === 'DEPRECATED_VALUE');
-  const summary = (deprecated.length ? deprecated : violations).map((v) => v.message).join(' ');
-  return new AppError(deprecated.length ? 'DEPRECATED' : 'VALIDATION_FAILED', summary, { violations });
-}
-
-/**
  * The single write path. Edits, restores, promotions and approvals all come
  * through here, inside the caller's transaction: lock the environment row,
  * check the expected version, the freeze windows, every value and every rule,
@@ -51,7 +40,21 @@ export function violationsError(violations: Violation[]): AppError {
  * and its audit rows. The insert trigger publishes NOTIFY, so nothing is
  * published unless this transaction commits.
  */
-export function createConfigWriter({ catalog, validator }: { catalog: CatalogCache; validator: ConfigValidator }) {
+/** Refuses a write while the environment is frozen; runs under the environment lock. */
+export type FreezeGuard = (tx: Tx, environment: { id: string; name: string }) => Promise<void>;
+
+export interface ConfigWriterDeps {
+  catalog: CatalogCache;
+  validator: ConfigValidator;
+  /**
+   * The freeze slice's check, injected by the composition root: freeze windows
+   * lock the environment through this slice, so importing the freeze face
+   * here would make the two slices import each other.
+   */
+  assertNotFrozen: FreezeGuard;
+}
+
+export function createConfigWriter({ catalog, validator, assertNotFrozen }: ConfigWriterDeps) {
   /** Checks every value and rule (throws the violations); returns the critical names among the changed ones. */
   async function validateAndFindCritical(tx: Tx, current: ValueMap, changes: ValueMap, changedKeys: string[]): Promise<string[]> {
     const snapshot = await catalog.load(tx);
@@ -64,9 +67,8 @@ export function createConfigWriter({ catalog, validator }: { catalog: CatalogCac
   return {
     async write(tx: Tx, request: WriteRequest): Promise<WriteOutcome> {
       const environment = await lockEnvironment(tx, request.environment);
-      if (environment.activeVersion !== request.expectedVersion) {
-        throw versionConflict({ environment: environment.name, currentVersion: environment.activeVersion, expectedVersion: request.expectedVersion });
-      }
+      // The check that counts: under the lock, so no other save can slip in between.
+      assertExpectedVersion(environment, request.expectedVersion);
       await assertNotFrozen(tx, environment);
 
       const current = await readSnapshot(tx, environment);
@@ -147,7 +149,7 @@ export function createConfigWriter({ catalog, validator }: { catalog: CatalogCac
 
     /** Validation only (the approval queue's rule checks, the console's preview). */
     async check(tx: Tx, environmentName: string, changes: ValueMap): Promise<Violation[]> {
-      const environment = await lockEnvironment(tx, environmentName, { forUpdate: false });
+      const environment = await findEnvironment(tx, environmentName);
       const current = await readSnapshot(tx, environment);
       const snapshot = await catalog.load(tx);
       const rules = await tx.rule.findMany({ where: { enabled: true } });

@@ -1,11 +1,11 @@
 import type { Tx } from '../../db/transaction.ts';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError } from '../../errors/index.ts';
+import { activeFreezeWindowWhere } from './active-freeze-window.ts';
 
 /** Refuses a write while a freeze window of the environment is open (checked under the environment lock). */
 export async function assertNotFrozen(tx: Tx, environment: { id: string; name: string }): Promise<void> {
-  const now = new Date();
   const window = await tx.freezeWindow.findFirst({
-    where: { environmentId: environment.id, cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } },
+    where: { environmentId: environment.id, ...activeFreezeWindowWhere() },
     orderBy: { endsAt: 'desc' },
   });
   if (window) {

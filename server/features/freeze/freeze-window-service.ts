@@ -1,13 +1,13 @@
-import type { FreezeWindow, Prisma } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { hasRole } from '../../auth/viewer.ts';
-import type { CoreDeps } from '../../core-deps.ts';
+import type { FreezeWindow, PrismaClient } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound } from '../../errors/app-error.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import { assertReason } from '../configuration/assert-reason.ts';
-import { lockEnvironment } from '../configuration/lock-environment.ts';
+import { AppError, notFound } from '../../errors/index.ts';
+import type { Logger } from '../../logging/create-logger.ts';
+import { requireRole, type Viewer } from '../../auth/index.ts';
+import { appendAudit } from '../audit/index.ts';
+import { assertReason } from '../audit/index.ts';
+import { lockEnvironment } from '../configuration/index.ts';
+import { isFreezeWindowActive } from './active-freeze-window.ts';
 
 export interface CreateFreezeWindowInput {
   environment: string;
@@ -21,26 +21,9 @@ export interface CancelFreezeWindowInput {
   reason: string;
 }
 
-
-type Admin = Extract<Viewer, { kind: 'user' }>;
-
-function requireAdmin(viewer: Viewer, what: string): Admin {
-  if (viewer.kind !== 'user' || !hasRole(viewer, 'ADMIN')) throw forbidden(`Only an admin can ${what}.`);
-  return viewer;
-}
-
-/** Open at `now`: not cancelled, started, not yet ended (the same test assertNotFrozen applies to saves). */
-export function isFreezeWindowActive(window: Pick<FreezeWindow, 'startsAt' | 'endsAt' | 'cancelledAt'>, now = new Date()): boolean {
-  return window.cancelledAt === null && window.startsAt <= now && window.endsAt > now;
-}
-
-/** Windows that still matter: not cancelled and not over, the open one and those to come. */
-export function pendingFreezeWindowsWhere(now = new Date()): Prisma.FreezeWindowWhereInput {
-  return { cancelledAt: null, endsAt: { gt: now } };
-}
-
-export function activeFreezeWindowWhere(now = new Date()): Prisma.FreezeWindowWhereInput {
-  return { cancelledAt: null, startsAt: { lte: now }, endsAt: { gt: now } };
+export interface FreezeWindowServiceDeps {
+  prisma: PrismaClient;
+  logger: Logger;
 }
 
 function invalidTimes(field: 'startsAt' | 'endsAt', message: string): AppError {
@@ -53,7 +36,7 @@ function invalidTimes(field: 'startsAt' | 'endsAt', message: string): AppError {
  * environment lock); this service only plans and cancels them. A cancelled
  * window is kept, with its cancellation time, for the record.
  */
-export function createFreezeWindowService({ prisma, logger }: CoreDeps) {
+export function createFreezeWindowService({ prisma, logger }: FreezeWindowServiceDeps) {
   async function lockWindow(tx: Tx, id: string): Promise<FreezeWindow> {
     const rows = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM freeze_windows WHERE id = ${id}::uuid FOR UPDATE` : [];
     if (!rows[0]) throw notFound('Freeze window', id);
@@ -62,7 +45,7 @@ export function createFreezeWindowService({ prisma, logger }: CoreDeps) {
 
   return {
     async create(viewer: Viewer, input: CreateFreezeWindowInput): Promise<FreezeWindow> {
-      const admin = requireAdmin(viewer, 'plan freeze windows');
+      const admin = requireRole(viewer, 'ADMIN', 'plan freeze windows');
       assertReason(input.reason);
       const reason = input.reason.trim();
       const now = new Date();
@@ -96,7 +79,7 @@ export function createFreezeWindowService({ prisma, logger }: CoreDeps) {
     },
 
     async cancel(viewer: Viewer, input: CancelFreezeWindowInput): Promise<FreezeWindow> {
-      const admin = requireAdmin(viewer, 'cancel freeze windows');
+      const admin = requireRole(viewer, 'ADMIN', 'cancel freeze windows');
       assertReason(input.reason);
       const reason = input.reason.trim();
       const { window, environment } = await inTransaction(prisma, async (tx) => {

@@ -1,12 +1,11 @@
-import type { Prisma, Run, RunKind, RunStatus } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { actorName, hasRole } from '../../auth/viewer.ts';
+import type { Prisma, PrismaClient, Run, RunKind, RunStatus } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
+import { actorName, hasRole, type Viewer } from '../../auth/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
-import type { CoreDeps } from '../../core-deps.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import { isParameterSetHash } from './parameter-set-service.ts';
+import type { Logger } from '../../logging/create-logger.ts';
+import { appendAudit } from '../audit/index.ts';
+import { isParameterSetHash } from './parameter-set-content.ts';
 
 export interface CreateRunInput {
   kind: RunKind;
@@ -25,7 +24,6 @@ export interface UpdateRunStatusInput {
 /** A run that reached one of these is history: its outcome never changes. */
 export const terminalRunStatuses: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-
 function assertMayRegister(viewer: Viewer): void {
   if (viewer.kind === 'service' || hasRole(viewer, 'EDITOR')) return;
   throw forbidden('Registering or updating a run needs the editor role or a service token.');
@@ -37,7 +35,7 @@ function assertMayRegister(viewer: Viewer): void {
  * refuses a run without an existing set, and this service says so first in
  * words (NOT_FOUND) rather than as a foreign-key fault.
  */
-export function createRunService({ prisma, logger }: CoreDeps) {
+export function createRunService({ prisma, logger }: { prisma: PrismaClient; logger: Logger }) {
   return {
     async createRun(viewer: Viewer, input: CreateRunInput): Promise<Run> {
       assertMayRegister(viewer);

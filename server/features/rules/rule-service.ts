@@ -1,15 +1,15 @@
-import type { Rule } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
+import type { PrismaClient, Rule } from '../../generated/prisma/client.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { hasRole } from '../../auth/viewer.ts';
-import type { CoreDeps } from '../../core-deps.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
 import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
-import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
-import { RULE_VARIABLES, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
-import { appendAudit } from '../audit/append-audit.ts';
-import { assertReason } from '../configuration/assert-reason.ts';
-import { readSnapshot } from '../configuration/read-snapshot.ts';
+import { AppError, notFound, revisionConflict } from '../../errors/index.ts';
+import type { Logger } from '../../logging/create-logger.ts';
+import { RULE_VARIABLES, type ConfigValidator, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
+import { requireRole, type Viewer } from '../../auth/index.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { CatalogCache } from '../catalog/index.ts';
+import { assertReason } from '../audit/index.ts';
+import { readSnapshot } from '../configuration/index.ts';
 
 export interface CreateRuleInput {
   name: string;
@@ -43,13 +43,6 @@ const MAX_EXPRESSION = 20_000;
 const MAX_MESSAGE = 1_000;
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
-type Admin = Extract<Viewer, { kind: 'user' }>;
-
-function requireAdmin(viewer: Viewer, what: string): Admin {
-  if (viewer.kind !== 'user' || !hasRole(viewer, 'ADMIN')) throw forbidden(`Only an admin can ${what}.`);
-  return viewer;
-}
-
 function validationFailed(violations: (Violation & { field?: string; environment?: string })[]): AppError {
   return new AppError('VALIDATION_FAILED', violations.map((v) => v.message).join(' '), { violations });
 }
@@ -78,6 +71,14 @@ function shapeViolations(rule: { name: string; expression: string; message: stri
   return violations;
 }
 
+export interface RuleServiceDeps {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** The catalog types the values a rule reads. */
+  catalogCache: CatalogCache;
+  validator: ConfigValidator;
+}
+
 /**
  * Cross-parameter rules (CEL over `params`). A rule is never deleted, only
  * disabled, so the audit trail keeps naming rules that exist. Creating or
@@ -85,8 +86,7 @@ function shapeViolations(rule: { name: string; expression: string; message: stri
  * block every save of that environment until someone fixed values they did
  * not touch.
  */
-export function createRuleService(deps: CoreDeps) {
-  const { prisma, logger, catalogCache, validator } = deps;
+export function createRuleService({ prisma, logger, catalogCache, validator }: RuleServiceDeps) {
   const compile = (source: string) => validator.checkExpression(source, RULE_VARIABLES);
 
   /** Evaluates a rule against each environment's active values (sorted by name). */
@@ -138,7 +138,7 @@ export function createRuleService(deps: CoreDeps) {
     },
 
     async create(viewer: Viewer, input: CreateRuleInput): Promise<Rule> {
-      const admin = requireAdmin(viewer, 'add rules');
+      const admin = requireRole(viewer, 'ADMIN', 'add rules');
       assertReason(input.reason);
       const reason = input.reason.trim();
       const draft = { name: input.name.trim(), expression: input.expression.trim(), message: input.message.trim(), enabled: input.enabled ?? true };
@@ -170,7 +170,7 @@ export function createRuleService(deps: CoreDeps) {
     },
 
     async update(viewer: Viewer, input: UpdateRuleInput): Promise<Rule> {
-      const admin = requireAdmin(viewer, 'change rules');
+      const admin = requireRole(viewer, 'ADMIN', 'change rules');
       assertReason(input.reason);
       const reason = input.reason.trim();
       const { rule, changes } = await inTransaction(prisma, async (tx) => {

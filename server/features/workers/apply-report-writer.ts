@@ -1,6 +1,6 @@
 import type { PrismaClient, Worker } from '../../generated/prisma/client.ts';
 import { createGroupCommit } from '../../db/group-commit.ts';
-import { isUuid } from '../../db/is-uuid.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';

@@ -1,15 +1,15 @@
-import type { RunKind, Worker, WorkerStatus } from '../../generated/prisma/client.ts';
-import { isUuid } from '../../db/is-uuid.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import { actorName } from '../../auth/viewer.ts';
+import type { PrismaClient, RunKind, Worker, WorkerStatus } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
+import { actorName, type Viewer } from '../../auth/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
-import type { CoreDeps } from '../../core-deps.ts';
-import { appendAudit } from '../audit/append-audit.ts';
+import type { Logger } from '../../logging/create-logger.ts';
+import type { Metrics } from '../../metrics/create-metrics.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { CatalogCache } from '../catalog/index.ts';
 import { uniqueSorted } from './unique-sorted.ts';
-import { createApplyReportWriter, type WorkerApplyReport } from './apply-report-writer.ts';
-
-export type { WorkerApplyReport } from './apply-report-writer.ts';
+import type { ApplyReportWriter, WorkerApplyReport } from './apply-report-writer.ts';
+import { workerLag } from './lag-rule.ts';
 
 type ServiceViewer = Extract<Viewer, { kind: 'service' }>;
 
@@ -31,14 +31,20 @@ export interface WorkerStatusReport {
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-/** How many versions a worker is behind its environment; null until it applied one. */
-export function lagVersions(activeVersion: number, appliedVersion: number | null): number | null {
-  return appliedVersion === null ? null : Math.max(0, activeVersion - appliedVersion);
-}
-
 function requireToken(viewer: Viewer, what: string): ServiceViewer {
   if (viewer.kind !== 'service') throw forbidden(`Only a worker's service token can ${what}.`);
   return viewer;
+}
+
+export interface WorkerServiceDeps {
+  prisma: PrismaClient;
+  /** Registration checks what a worker consumes against the catalog. */
+  catalog: CatalogCache;
+  logger: Logger;
+  /** The lagging-workers gauge. */
+  metrics: Metrics;
+  /** Where apply reports are group-committed (apply-report-writer.ts). */
+  applyReports: ApplyReportWriter;
 }
 
 /**
@@ -46,14 +52,10 @@ function requireToken(viewer: Viewer, what: string): ServiceViewer {
  * registers with its environment's service token and then reports its state;
  * the workers trigger NOTIFYs operator-visible changes, which reach the
  * workerStatusChanged subscription through the LISTEN bridge. Apply reports
- * (latency), lag alerts and the like extend this service: registration and
+ * (latency) and the lag gauge extend this service: registration and
  * ownership checks stay here.
  */
-/** Architecture §11: a worker more than 3 versions or 60 seconds behind is lagging. */
-export const lagThresholds = { versions: 3, seconds: 60 } as const;
-
-export function createWorkerService({ prisma, catalogCache, logger, metrics }: CoreDeps) {
-  const applyReports = createApplyReportWriter({ prisma, logger, metrics });
+export function createWorkerService({ prisma, catalog, logger, metrics, applyReports }: WorkerServiceDeps) {
   /** A token acts for the workers it registered, and only those. */
   async function ownWorker(viewer: ServiceViewer, workerId: string): Promise<Worker> {
     const worker = isUuid(workerId) ? await prisma.worker.findUnique({ where: { id: workerId } }) : null;
@@ -76,8 +78,8 @@ export function createWorkerService({ prisma, catalogCache, logger, metrics }: C
       const { worker, created } = await inTransaction(prisma, async (tx) => {
         // ADR-59: a parameter the code reads but the catalog lacks is a
         // failure at start, not a silent default later.
-        const catalog = await catalogCache.load(tx);
-        const unknown = consumes.filter((parameter) => !catalog.entries.has(parameter));
+        const snapshot = await catalog.load(tx);
+        const unknown = consumes.filter((parameter) => !snapshot.entries.has(parameter));
         if (unknown.length) {
           throw new AppError('VALIDATION_FAILED', `The catalog has no ${unknown.join(', ')}: add ${unknown.length === 1 ? 'it' : 'them'} before a worker consumes ${unknown.length === 1 ? 'it' : 'them'}.`, {
             violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
@@ -145,19 +147,22 @@ export function createWorkerService({ prisma, catalogCache, logger, metrics }: C
     /** Settles the apply reports in flight (shutdown). */
     drained: () => applyReports.drained(),
 
-    /** Sets the lagging-workers gauge from the database (called at each /metrics scrape). */
+    /**
+     * Sets the lagging-workers gauge (at each /metrics scrape). The query only
+     * gathers the rule's inputs per running worker; lag-rule.ts decides, the
+     * same function the Worker fields call, so gauge and dashboard agree.
+     */
     async refreshLagMetrics(): Promise<void> {
-      const rows = await prisma.$queryRaw<{ environment: string; lagging: bigint }[]>`
-        SELECT e.name AS environment,
-               count(w.id) FILTER (WHERE w.applied_version IS NOT NULL AND (
-                 e.active_version - w.applied_version > ${lagThresholds.versions}
-                 OR (e.active_version > w.applied_version AND next.created_at < now() - make_interval(secs => ${lagThresholds.seconds}))
-               )) AS lagging
+      const rows = await prisma.$queryRaw<{ environment: string; activeVersion: number; appliedVersion: number | null; nextVersionSavedAt: Date | null }[]>`
+        SELECT e.name AS environment, e.active_version AS "activeVersion",
+               w.applied_version AS "appliedVersion", next.created_at AS "nextVersionSavedAt"
         FROM environments e
         LEFT JOIN workers w ON w.environment_id = e.id AND w.status <> 'STOPPED'
-        LEFT JOIN config_versions next ON next.environment_id = e.id AND next.version = w.applied_version + 1
-        GROUP BY e.name`;
-      for (const row of rows) metrics.laggingWorkers.set({ environment: row.environment }, Number(row.lagging));
+        LEFT JOIN config_versions next ON next.environment_id = e.id AND next.version = w.applied_version + 1`;
+      const now = new Date();
+      const lagging = new Map<string, number>();
+      for (const row of rows) lagging.set(row.environment, (lagging.get(row.environment) ?? 0) + (workerLag(row, now).lagging ? 1 : 0));
+      for (const [environment, count] of lagging) metrics.laggingWorkers.set({ environment }, count);
     },
   };
 }

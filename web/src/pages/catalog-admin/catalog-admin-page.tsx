@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useClient, useMutation, useQuery } from 'urql';
+import { PARAMETER_CATEGORIES } from '../../../../contract/catalog.ts';
 import { createConfigValidator } from '../../../../contract/validation/index.ts';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
@@ -14,7 +15,8 @@ import { RulesSection } from './rules-section.tsx';
 
 type Entry = CatalogAdminEntriesQuery['catalog']['edges'][number]['node'];
 const types: ParameterType[] = ['INT', 'FLOAT', 'BOOL', 'ENUM', 'STRING'];
-const categories: ParameterCategory[] = ['COOLDOWN', 'COST', 'EXECUTION', 'FEATURE_ENGINEERING', 'FILTER_FLAG', 'HPO', 'MODEL', 'RISK_LIMIT', 'THRESHOLD'];
+// The contract's list (the database enum), alphabetical in the form.
+const categories: ParameterCategory[] = [...PARAMETER_CATEGORIES].sort();
 const validator = createConfigValidator();
 
 interface EntryForm {

@@ -1,3 +1,8 @@
+/**
+ * The one full-jitter exponential backoff, used by the runtime agent
+ * (reconnects, resyncs, reports) and by the server's LISTEN bridge.
+ */
+
 export interface RetryOptions {
   /** First delay before jitter (ms). Default 500. */
   baseMs?: number;
@@ -8,9 +13,9 @@ export interface RetryOptions {
 }
 
 /**
- * Full-jitter exponential backoff: a uniform delay in [base·2^n / 2, base·2^n],
- * capped. The randomness spreads hundreds of agents reconnecting to a restarted
- * server over the window instead of stampeding it at the same instant.
+ * A uniform delay in [base·2^n / 2, base·2^n], capped at `maxMs`. The
+ * randomness spreads hundreds of clients reconnecting to a restarted server
+ * over the window instead of stampeding it at the same instant.
  */
 export function backoffDelay(attempt: number, { baseMs = 500, maxMs = 30_000 }: RetryOptions = {}, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));

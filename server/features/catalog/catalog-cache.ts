@@ -1,6 +1,7 @@
 import type { CatalogEntry } from '../../generated/prisma/client.ts';
 import type { Db } from '../../db/transaction.ts';
 import type { CatalogEntryShape } from '../../../contract/validation/index.ts';
+import { toCatalogEntryShape } from './catalog-entry-row.ts';
 
 export interface CatalogSnapshot {
   /** max(variable_catalog_history.id): the catalog version parameter sets record. */
@@ -9,25 +10,11 @@ export interface CatalogSnapshot {
   shapes: ReadonlyMap<string, CatalogEntryShape>;
 }
 
-export function toCatalogEntryShape(entry: CatalogEntry): CatalogEntryShape {
-  return {
-    name: entry.name,
-    type: entry.type,
-    allowedValues: entry.allowedValues,
-    minValue: entry.minValue,
-    maxValue: entry.maxValue,
-    required: entry.required,
-    deprecated: entry.deprecated,
-    replacementName: entry.replacementName,
-    deprecatedValues: (entry.deprecatedValues ?? []) as CatalogEntryShape['deprecatedValues'],
-    validator: entry.validator,
-  };
-}
-
 /**
  * The catalog as of its latest revision, reloaded only when the revision
  * moved: every write validates against ~570 entries, and one indexed max()
- * is far cheaper than reading them all each time.
+ * is far cheaper than reading them all each time. One per process, shared by
+ * the write services and the read models (the composition root makes it).
  */
 export function createCatalogCache() {
   let cached: CatalogSnapshot | undefined;

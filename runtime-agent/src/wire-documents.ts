@@ -1,0 +1,91 @@
+// The GraphQL documents the agent sends and the shapes it reads back: the
+// whole of its dependency on the server's schema (runtime-agent/PROTOCOL.md).
+// Server and agent ship together, so these name today's schema only.
+import type { ParameterType } from '../../contract/catalog.ts';
+
+/** A catalog entry as `LOAD` selects it. */
+export interface EntryWire {
+  name: string;
+  type: ParameterType;
+  category: string;
+  hotReloadable: boolean;
+  deprecated: boolean;
+  replacement: { name: string } | null;
+  allowedValues: string[];
+  minValue: number | null;
+  maxValue: number | null;
+}
+
+/** One `configChanged` event, with the changed values inline. */
+export interface ConfigChangedWire {
+  environment: string;
+  version: number;
+  kind: string;
+  changedKeys: string[];
+  createdAt: string;
+  /** Every changed parameter with its new value (`null`: the value was removed). */
+  changes: { name: string; after: string | null }[];
+}
+
+/** A version's full set of values (`activeConfig`, `version(number)`). */
+export interface VersionValuesWire {
+  version: number;
+  values: Record<string, string>;
+}
+
+export interface LoadResult {
+  environment: { activeConfig: VersionValuesWire | null; values: { name: string; entry: EntryWire | null }[] };
+}
+export interface ActiveResult {
+  environment: { activeConfig: VersionValuesWire | null };
+}
+export interface VersionValuesResult {
+  environment: { version: VersionValuesWire | null };
+}
+export interface RegisterResult {
+  registerWorker: { id: string };
+}
+export interface StatusReportResult {
+  reportWorkerStatus: { id: string; environment: { activeVersion: number } };
+}
+
+/** The active version, and the consumed names with their catalog entries (null: not in the catalog). */
+export const LOAD = /* GraphQL */ `query RuntimeAgentLoad($environment: String!, $names: [String!]) {
+  environment(name: $environment) {
+    activeConfig { version values }
+    values(names: $names) {
+      name
+      entry { name type category hotReloadable deprecated replacement { name } allowedValues minValue maxValue }
+    }
+  }
+}`;
+
+/** The active version with all its values: resync and the poll fallback. */
+export const ACTIVE = /* GraphQL */ `query RuntimeAgentActive($environment: String!) {
+  environment(name: $environment) { activeConfig { version values } }
+}`;
+
+/** One version with all its values: a gap in the stream is closed from this snapshot. */
+export const VERSION_VALUES = /* GraphQL */ `query RuntimeAgentVersion($environment: String!, $number: Int!) {
+  environment(name: $environment) { version(number: $number) { version values } }
+}`;
+
+export const REGISTER = /* GraphQL */ `mutation RuntimeAgentRegister($input: RegisterWorkerInput!) { registerWorker(input: $input) { id } }`;
+
+/** Its answer carries the environment's active version: the anti-entropy check. */
+export const REPORT_STATUS = /* GraphQL */ `mutation RuntimeAgentStatus($input: ReportWorkerStatusInput!) { reportWorkerStatus(input: $input) { id environment { activeVersion } } }`;
+
+export const REPORT_APPLY = /* GraphQL */ `mutation RuntimeAgentApply($input: ReportWorkerApplyInput!) { reportWorkerApply(input: $input) { id } }`;
+
+/** Every version after `afterVersion`, then live, with its changed values inline. */
+export const CONFIG_CHANGED = /* GraphQL */ `subscription RuntimeAgentChanges($environment: String!, $afterVersion: Int) {
+  configChanged(environment: $environment, afterVersion: $afterVersion) {
+    environment version kind changedKeys createdAt changes { name after }
+  }
+}`;
+
+/** The HTTP and WebSocket endpoints of an API given as its base URL or its /graphql endpoint. */
+export function endpoints(url: string): { http: string; ws: string } {
+  const base = url.replace(/\/+$/, '').replace(/\/graphql$/, '');
+  return { http: `${base}/graphql`, ws: `${base.replace(/^http/, 'ws')}/graphql` };
+}

@@ -1,0 +1,20 @@
+// The errors face: what the domain throws and how it reaches every wire.
+// schema/ and the transports import errors only from here.
+
+export {
+  AppError,
+  badRequest,
+  forbidden,
+  noRoute,
+  notFound,
+  revisionConflict,
+  unauthenticated,
+  versionConflict,
+  type ErrorCode,
+  type ErrorDetails,
+} from './app-error.ts';
+export { findAppError } from './find-app-error.ts';
+export { basicChallenge, errorTable, faultMessage, type ErrorTable, type ErrorWire, type SocketClosingCode } from './error-table.ts';
+export { faultGraphQLError, graphqlExtensions, toGraphQLError } from './to-graphql-error.ts';
+export { toHttpError, type HttpError } from './to-http-error.ts';
+export { toSocketClose, type SocketClose } from './to-socket-close.ts';

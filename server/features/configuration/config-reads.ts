@@ -1,0 +1,104 @@
+import type { ConfigVersion, Environment, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { assertEnvironmentReadable, canReadEnvironment, type Viewer } from '../../auth/index.ts';
+import { notFound } from '../../errors/app-error.ts';
+import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
+import { resumeAfter } from '../../realtime/resume-after.ts';
+import type { CatalogCache } from '../catalog/index.ts';
+import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
+import { findEnvironment, type EnvironmentState } from './find-environment.ts';
+import type { ParameterValue } from './parameter-value.ts';
+import { readSnapshot } from './read-snapshot.ts';
+import { readVersionEvents } from './read-version-events.ts';
+import type { ValueMap } from './value-map.ts';
+
+/** What plugin-prisma selects for the object a field returns (its `query` argument). */
+type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
+type VersionQuery = { include?: Prisma.ConfigVersionInclude; select?: Prisma.ConfigVersionSelect };
+
+export interface VersionFilter {
+  parameter?: string | null;
+  author?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+/**
+ * The read side of configuration: environments, their values and versions,
+ * the diffs between versions, and the live stream of committed versions.
+ */
+export function createConfigReads({ prisma, catalog, pubsub }: { prisma: PrismaClient; catalog: CatalogCache; pubsub: AppPubSub }) {
+  return {
+    /** NOT_FOUND when there is no such environment. */
+    findEnvironment: (name: string): Promise<EnvironmentState> => findEnvironment(prisma, name),
+
+    /** Operators read every environment; a service token only its own. */
+    canRead: (viewer: Viewer | null, environmentId: string): boolean => canReadEnvironment(viewer, environmentId),
+
+    /** Every environment the viewer may read (a service token: its own), oldest first. */
+    environments: (query: EnvironmentQuery, viewer: Viewer | null): Promise<Environment[]> =>
+      prisma.environment.findMany({
+        ...query,
+        where: viewer?.kind === 'service' ? { id: viewer.environmentId } : {},
+        orderBy: { createdAt: 'asc' },
+      }),
+
+    /** One environment by name: NOT_FOUND when missing, FORBIDDEN for a token of another environment. */
+    async environment(query: EnvironmentQuery, viewer: Viewer | null, name: string): Promise<Environment> {
+      const environment = await prisma.environment.findUnique({ ...query, where: { name } });
+      if (!environment) throw notFound('Environment', name);
+      assertEnvironmentReadable(viewer, environment.id, name);
+      return environment;
+    },
+
+    /**
+     * Every catalog entry's value (a missing value shows as null), plus any
+     * stored value whose entry no longer exists; sorted by name.
+     */
+    async values(environment: { id: string; activeVersion: number }, { names, group }: { names?: string[] | null; group?: string | null } = {}): Promise<ParameterValue[]> {
+      const [values, snapshot] = await Promise.all([readSnapshot(prisma, environment), catalog.load(prisma)]);
+      const all = new Set([...snapshot.entries.keys(), ...Object.keys(values)]);
+      let selected = names ? names.filter((name) => all.has(name)) : [...all];
+      if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
+      return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
+    },
+
+    /** Version `number` of an environment, or null. */
+    version: (query: VersionQuery, environmentId: string, number: number): Promise<ConfigVersion | null> =>
+      prisma.configVersion.findUnique({ ...query, where: { environmentId_version: { environmentId, version: number } } }),
+
+    /** The filter and order of an environment's versions connection, newest first. */
+    versionsQuery({ parameter, author, since, until }: VersionFilter) {
+      const where: Prisma.ConfigVersionWhereInput = {
+        ...(parameter ? { changes: { some: { parameterName: parameter } } } : {}),
+        ...(author ? { author: { username: author } } : {}),
+        ...(since || until ? { createdAt: { ...(since ? { gte: since } : {}), ...(until ? { lte: until } : {}) } } : {}),
+      };
+      return { where, orderBy: { version: 'desc' as const } };
+    },
+
+    /** What changed from version `other` of the same environment to `version`. */
+    async diffAgainst(version: { environmentId: string; values: unknown }, other: number): Promise<ValueDiff[]> {
+      const from = await readSnapshot(prisma, { id: version.environmentId, activeVersion: other });
+      return diffSnapshots(from, version.values as ValueMap);
+    },
+
+    /** Committed versions of an environment in (after, upTo], in order. */
+    versionEvents: (environment: string, after: number, upTo?: number): Promise<ConfigChangedEvent[]> =>
+      readVersionEvents(prisma, environment, after, upTo),
+
+    /**
+     * Every version of an environment committed from now on, in order, once;
+     * with `afterVersion`, the ones committed since are replayed first. The
+     * permission is checked once, when the subscription starts.
+     */
+    async subscribeChanges(viewer: Viewer | null, environment: string, afterVersion?: number | null): Promise<AsyncIterableIterator<ConfigChangedEvent>> {
+      const found = await findEnvironment(prisma, environment);
+      assertEnvironmentReadable(viewer, found.id, environment);
+      const live = pubsub.subscribe('configChanged', environment);
+      if (afterVersion == null) return live;
+      return resumeAfter(live, afterVersion, () => readVersionEvents(prisma, environment, afterVersion));
+    },
+  };
+}
+
+export type ConfigReads = ReturnType<typeof createConfigReads>;
