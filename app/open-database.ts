@@ -12,6 +12,12 @@ export interface OpenedDatabase extends SeedOutcome {
   database: Database;
 }
 
+/** The database's own words out of a Prisma or schema-engine message (which wrap them in source excerpts). */
+function reason(error: unknown): string {
+  const lines = String((error as Error)?.message ?? error).split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.find((line) => /permission denied|does not exist|violat|^ERROR/i.test(line)) ?? lines[0] ?? 'unknown error';
+}
+
 /**
  * The database `npm start` serves from. On PostgreSQL, two roles: the
  * tables' owner (MIGRATION_DATABASE_URL) migrates and seeds, then the server
@@ -46,13 +52,13 @@ export async function openDatabase({ settings, logger, hasher }: {
     logger.info({ event: 'migration_database_url_defaulted' },
       'MIGRATION_DATABASE_URL is not set: migrations and seeding run as DATABASE_URL (a single-user setup; with an application role, run `npm run migrate` as the owner first)');
     database = await connectPostgres({ connectionString: settings.DATABASE_URL, logger }).catch((error: Error) => {
-      throw new Error(`Applying the migrations as DATABASE_URL failed (${error.message.split('\n')[0]}). If DATABASE_URL is the application role, migrate as the owner first (npm run migrate with MIGRATION_DATABASE_URL) or set MIGRATION_DATABASE_URL.`, { cause: error });
+      throw new Error(`Applying the migrations as DATABASE_URL failed (${reason(error)}). If DATABASE_URL is the application role, migrate as the owner first (npm run migrate with MIGRATION_DATABASE_URL) or set MIGRATION_DATABASE_URL.`, { cause: error });
     });
     try {
       seeded = await seed(database);
     } catch (error) {
       await database.close();
-      throw error;
+      throw new Error(`Seeding the empty database as DATABASE_URL failed (${reason(error)}). If DATABASE_URL is the application role, seed as the owner first (npm run migrate with MIGRATION_DATABASE_URL and UCP_<USER>_PASSWORD) or set MIGRATION_DATABASE_URL.`, { cause: error });
     }
   }
   try {

@@ -114,16 +114,21 @@ describe('two database URLs: the owner migrates and seeds, the server runs as th
     product = undefined;
   });
 
-  it('`npm run migrate` as the owner migrates and seeds; a server given only the application URL then starts', { timeout: 90_000 }, async () => {
+  it('`npm run migrate` as the owner migrates and seeds (given the passwords); a server given only the application URL then starts', { timeout: 120_000 }, async () => {
     const empty = await emptyDatabase();
     drops.push(empty.drop);
-    const migrate = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
-      cwd: root, env: { ...process.env, MIGRATION_DATABASE_URL: databaseUrlFor(empty.name), DATABASE_URL: '', DATA_DIR: dataDir, ...passwords },
+    const migrate = (env: Record<string, string>) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+      cwd: root, env: { ...process.env, MIGRATION_DATABASE_URL: databaseUrlFor(empty.name), DATABASE_URL: '', DATA_DIR: dataDir, ...env },
     });
-    expect(migrate.stdout).toMatch(/applied \d+ migration\(s\)[\s\S]*seeded with the UCP_<USER>_PASSWORD passwords/);
-    product = await spawnProduct({
-      DATABASE_URL: applicationDatabaseUrlFor(empty.name), NODE_ENV: 'production', PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'info',
-    }, 60_000);
+    const server = { DATABASE_URL: applicationDatabaseUrlFor(empty.name), NODE_ENV: 'production', PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+
+    // Without the first passwords a migration job has nowhere to leave random ones: it does not seed,
+    // and the application role may not seed either.
+    expect((await migrate({})).stdout).toMatch(/applied \d+ migration\(s\)[\s\S]*database is empty and not seeded: set UCP_ADMIN_PASSWORD/);
+    await expect(spawnProduct(server, 60_000)).rejects.toThrow(/Seeding the empty database as DATABASE_URL failed \(.*permission denied for table environments/);
+
+    expect((await migrate(passwords)).stdout).toMatch(/database already up to date[\s\S]*seeded with the UCP_<USER>_PASSWORD passwords/);
+    product = await spawnProduct(server, 60_000);
     // It checked the migrations as the application role (nothing to apply) and did not seed.
     expect(product.output()).toMatch(/MIGRATION_DATABASE_URL is not set: migrations and seeding run as DATABASE_URL/);
     expect(product.output()).not.toMatch(/database_seeded/);
