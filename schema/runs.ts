@@ -2,9 +2,13 @@ import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
 
-// Readable by every signed-in caller, like parameter sets (see parameter-sets.ts).
+// Operators read every run; a service token its own environment's (the
+// environment a run runs in). Another environment's run is absent to a token:
+// node(id) is null, lists leave it out.
 builder.prismaNode('Run', {
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id, { reads, viewer }) => reads.runs.nodeWhere(id, viewer),
   description: 'An experiment, backtest, paper or live session, bound to the parameter set it ran under. Fetch one with node(id:).',
   fields: (t) => ({
     kind: t.expose('kind', { type: RunKindEnum }),
@@ -28,8 +32,8 @@ builder.queryField('runs', (t) =>
       status: t.arg({ type: RunStatusEnum, required: false }),
       parameterSetHash: t.arg.string({ required: false }),
     },
-    resolve: (query, _root, args, { reads }) => reads.runs.list(query, args),
-    totalCount: (_parent, args, { reads }) => reads.runs.count(args),
+    resolve: (query, _root, args, { reads, viewer }) => reads.runs.list(query, viewer, args),
+    totalCount: (_parent, args, { reads, viewer }) => reads.runs.count(viewer, args),
   }, {}));
 
 const CreateRunInput = builder.inputType('CreateRunInput', {

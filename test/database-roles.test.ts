@@ -81,10 +81,13 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
         environments: 'SELECT, UPDATE',
         freeze_windows: 'INSERT, SELECT, UPDATE',
         parameter_set_entries: 'INSERT, SELECT',
+        parameter_set_freezes: 'INSERT, SELECT',
         parameter_sets: 'INSERT, SELECT',
         runs: 'INSERT, SELECT, UPDATE',
         service_tokens: 'INSERT, SELECT, UPDATE',
         sessions: 'DELETE, INSERT, SELECT',
+        // Not history: failures are reset, and idle rows pruned (server/auth/sign-in-throttle.ts).
+        sign_in_throttles: 'DELETE, INSERT, SELECT, UPDATE',
         users: 'INSERT, SELECT, UPDATE',
         variable_catalog: 'INSERT, SELECT, UPDATE',
         variable_catalog_history: 'INSERT, SELECT',

@@ -5,6 +5,7 @@ import { badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
+import { assertJsonWithinLimits, type JsonLimits } from './assert-json-limits.ts';
 import { findEnvironment, readSnapshot, type EnvironmentState } from '../configuration/index.ts';
 import { canonical, catalogMetadata, parameterSetHash, type CatalogMetadata, type JsonObject } from './parameter-set-content.ts';
 
@@ -18,11 +19,9 @@ export interface CreateParameterSetInput {
   codeVersion: unknown;
 }
 
-// Factors and code versions are descriptors, not payloads: a cap keeps one
+// Factors and code versions are descriptors, not payloads: `limits` keep one
 // caller from writing megabytes into an immutable row.
-const maxDescriptorBytes = 64 * 1024;
-
-function jsonObject(value: unknown, field: string, { nonEmpty }: { nonEmpty: boolean }): JsonObject {
+function jsonObject(value: unknown, field: string, { nonEmpty, limits }: { nonEmpty: boolean; limits?: JsonLimits }): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`${field} must be a JSON object.`, { field });
   }
@@ -30,7 +29,7 @@ function jsonObject(value: unknown, field: string, { nonEmpty }: { nonEmpty: boo
     // A set without its code version cannot be re-run identically (ADR-25: no silent gaps).
     throw badRequest(`${field} must name the code that runs, e.g. { "git": "<commit>" }.`, { field });
   }
-  if (canonical(value).length > maxDescriptorBytes) throw badRequest(`${field} is larger than 64 KiB.`, { field });
+  assertJsonWithinLimits(value, field, limits);
   return value as JsonObject;
 }
 
@@ -47,9 +46,17 @@ function assertMayFreeze(viewer: Viewer, environment: EnvironmentState): void {
  * environment version's values with the catalog metadata that gives them
  * meaning, the experiment's factors and the code version. Every run points
  * at one, so a run can be reproduced and two runs compared (reads and
- * comparisons: parameter-set-reads.ts).
+ * comparisons: parameter-set-reads.ts). Each freeze records the environment
+ * it came from: a service token of that environment may then read and run the
+ * set (environment-scope.ts).
  */
-export function createParameterSetService({ prisma, catalog: catalogCache, logger }: { prisma: PrismaClient; catalog: CatalogCache; logger: Logger }) {
+export function createParameterSetService({ prisma, catalog: catalogCache, logger, jsonLimits }: {
+  prisma: PrismaClient;
+  catalog: CatalogCache;
+  logger: Logger;
+  /** Size and depth limits of factors and codeVersion. */
+  jsonLimits?: JsonLimits;
+}) {
   return {
     /**
      * Freezes the environment's values at a version. The same content always
@@ -57,8 +64,8 @@ export function createParameterSetService({ prisma, catalog: catalogCache, logge
      * set (created: false), whoever made it and from whichever environment.
      */
     async create(viewer: Viewer, input: CreateParameterSetInput): Promise<{ parameterSet: ParameterSet; created: boolean }> {
-      const factors = jsonObject(input.factors, 'factors', { nonEmpty: false });
-      const codeVersion = jsonObject(input.codeVersion, 'codeVersion', { nonEmpty: true });
+      const factors = jsonObject(input.factors, 'factors', { nonEmpty: false, limits: jsonLimits });
+      const codeVersion = jsonObject(input.codeVersion, 'codeVersion', { nonEmpty: true, limits: jsonLimits });
       const result = await inTransaction(prisma, async (tx) => {
         const environment = await findEnvironment(tx, input.environment);
         assertMayFreeze(viewer, environment);
@@ -95,6 +102,8 @@ export function createParameterSetService({ prisma, catalog: catalogCache, logge
           data: names.map((name) => ({ parameterSetHash: hash, parameterName: name, value: values[name]! })),
           skipDuplicates: true,
         });
+        // Every environment that froze the content, not only the first (append-only, idempotent).
+        await tx.parameterSetFreeze.createMany({ data: [{ parameterSetHash: hash, environmentId: environment.id }], skipDuplicates: true });
         if (created) {
           await appendAudit(tx, [{
             action: 'parameter_set_frozen',

@@ -5,6 +5,7 @@ import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { appendAudit } from '../audit/index.ts';
+import { assertJsonWithinLimits, type JsonLimits } from './assert-json-limits.ts';
 import { isParameterSetHash } from './parameter-set-content.ts';
 
 export interface CreateRunInput {
@@ -34,8 +35,13 @@ function assertMayRegister(viewer: Viewer): void {
  * parameter set it ran under. The binding is the point (KPI 2): the database
  * refuses a run without an existing set, and this service says so first in
  * words (NOT_FOUND) rather than as a foreign-key fault.
+ *
+ * A run runs in one environment: a service token's own (it may run only the
+ * sets its environment froze), or for an operator's run the environment its
+ * set was first frozen from. A token moves only its environment's runs.
+ * `jsonLimits` bound the metadata a run keeps forever.
  */
-export function createRunService({ prisma, logger }: { prisma: PrismaClient; logger: Logger }) {
+export function createRunService({ prisma, logger, jsonLimits }: { prisma: PrismaClient; logger: Logger; jsonLimits?: JsonLimits }) {
   return {
     async createRun(viewer: Viewer, input: CreateRunInput): Promise<Run> {
       assertMayRegister(viewer);
@@ -45,16 +51,26 @@ export function createRunService({ prisma, logger }: { prisma: PrismaClient; log
       if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
         throw badRequest('metadata must be a JSON object.', { field: 'metadata' });
       }
+      assertJsonWithinLimits(metadata, 'metadata', jsonLimits);
       const run = await inTransaction(prisma, async (tx) => {
+        const token = viewer.kind === 'service' ? viewer : undefined;
         const set = isParameterSetHash(input.parameterSetHash)
           ? await tx.parameterSet.findUnique({ where: { hash: input.parameterSetHash }, select: { hash: true, environmentId: true } })
           : null;
         if (!set) throw notFound('Parameter set', input.parameterSetHash);
+        const frozenHere = token && await tx.parameterSetFreeze.findUnique({
+          where: { parameterSetHash_environmentId: { parameterSetHash: set.hash, environmentId: token.environmentId } },
+          select: { environmentId: true },
+        });
+        if (token && !frozenHere) {
+          throw forbidden(`${token.environmentName} never froze parameter set ${set.hash}: a service token runs only the sets its own environment froze.`);
+        }
         const created = await tx.run.create({
           data: {
             kind: input.kind,
             name,
             parameterSetHash: set.hash,
+            environmentId: token ? token.environmentId : set.environmentId,
             metadata: metadata as Prisma.InputJsonObject,
             createdById: viewer.kind === 'user' ? viewer.userId : null,
           },
@@ -62,7 +78,7 @@ export function createRunService({ prisma, logger }: { prisma: PrismaClient; log
         await appendAudit(tx, [{
           action: 'run_registered',
           actor: actorName(viewer),
-          environmentId: set.environmentId,
+          environmentId: created.environmentId,
           subjectId: created.id,
           details: { kind: created.kind, name: created.name, parameterSetHash: set.hash },
         }]);
@@ -87,6 +103,9 @@ export function createRunService({ prisma, logger }: { prisma: PrismaClient; log
         const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM runs WHERE id = ${input.id}::uuid FOR UPDATE`;
         if (!locked[0]) throw notFound('Run', input.id);
         const run = await tx.run.findUniqueOrThrow({ where: { id: input.id } });
+        if (viewer.kind === 'service' && run.environmentId !== viewer.environmentId) {
+          throw forbidden(`Run ${run.name} runs in another environment than ${viewer.environmentName}, the one this service token is for.`);
+        }
         if (terminalRunStatuses.includes(run.status)) {
           throw new AppError('CONFLICT', `Run ${run.name} already ended as ${run.status}; its status cannot change again.`, { status: run.status });
         }
