@@ -15,6 +15,12 @@ builder.prismaNode('ConfigVersion', {
     author: t.relation('author'),
     approver: t.relation('approver', { nullable: true }),
     changeRequest: t.relation('changeRequest', { nullable: true }),
+    approvalComment: t.string({
+      nullable: true,
+      description: 'What the approver wrote when approving (the change request\'s review comment); null when no approval was needed.',
+      select: { changeRequest: { select: { reviewComment: true } } },
+      resolve: (v) => v.changeRequest?.reviewComment ?? null,
+    }),
     restoredFrom: t.exposeInt('restoredFrom', { nullable: true }),
     promotedFrom: t.exposeString('promotedFrom', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -5,6 +5,7 @@ import { createConfigReads } from './features/configuration/index.ts';
 import { createFreezeWindowReads } from './features/freeze/index.ts';
 import { createRuleReads } from './features/rules/index.ts';
 import { createAccessReads } from './features/access/index.ts';
+import { createAuditReads } from './features/audit/index.ts';
 import { createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
 import { createWorkerReads } from './features/workers/index.ts';
 import type { AppPubSub } from './realtime/pubsub.ts';
@@ -29,10 +30,11 @@ export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
     catalog: createCatalogReads({ prisma, catalogCache }),
     rules: createRuleReads({ prisma }),
     freezeWindows: createFreezeWindowReads({ prisma }),
-    parameterSets: createParameterSetReads({ prisma }),
+    parameterSets: createParameterSetReads({ prisma, catalogCache }),
     runs: createRunReads({ prisma }),
     workers: createWorkerReads({ prisma, pubsub }),
     access: createAccessReads({ prisma }),
+    audit: createAuditReads({ prisma }),
     /**
      * The client plugin-prisma resolves relations and connections with. Only
      * schema/builder.ts hands it to the plugin; no resolver calls it directly.

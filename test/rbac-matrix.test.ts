@@ -39,6 +39,8 @@ const allowed: Record<string, Caller[]> = {
   createParameterSet: ['editor', 'approver', 'admin', 'service'],
   createRun: ['editor', 'approver', 'admin', 'service'],
   updateRunStatus: ['editor', 'approver', 'admin', 'service'],
+  rerunRun: ['editor', 'approver', 'admin'],
+  recordSessionEpoch: ['service'],
   registerWorker: ['service'],
   reportWorkerStatus: ['service'],
   reportWorkerApply: ['service'],

@@ -1,32 +1,77 @@
-import type { Prisma, PrismaClient, Run, RunKind, RunStatus } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, Run } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
+import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
+import { badRequest, forbidden, notFound } from '../../errors/app-error.ts';
+import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
+import { compareRunComparability, type Comparability, type ComparabilityReason } from './run-comparability.ts';
+import { runOrderBy, runWhere, visibleRuns, type RunFilter, type RunOrder } from './run-filter.ts';
 
 /** What a prismaField hands down: the relations and columns the operation selects. */
 type Selection = { include?: object; select?: object };
 
-export interface RunFilter {
-  kind?: RunKind | null;
-  status?: RunStatus | null;
-  /** Every run sharing one parameter set. */
-  parameterSetHash?: string | null;
+export interface RunComparison {
+  a: Run;
+  b: Run;
+  verdict: Comparability;
+  reasons: ComparabilityReason[];
+  parameterSets: ParameterSetComparison;
 }
 
-function where({ kind, status, parameterSetHash }: RunFilter): Prisma.RunWhereInput {
-  return {
-    ...(kind ? { kind } : {}),
-    ...(status ? { status } : {}),
-    ...(parameterSetHash ? { parameterSetHash } : {}),
-  };
+/** Operators read every run; a service token only those of its own environment (a legacy run has none). */
+export function canReadRun(viewer: Viewer | null, run: { environmentId: string | null }): boolean {
+  if (viewer?.kind === 'user') return true;
+  return run.environmentId !== null && canReadEnvironment(viewer, run.environmentId);
 }
 
-/** Runs as any signed-in caller reads them (like parameter sets). */
+/** Runs as the schema reads them, scoped to what the viewer may see. */
 export function createRunReads({ prisma }: { prisma: PrismaClient }) {
+  async function readable(viewer: Viewer | null, id: string) {
+    const run = isUuid(id) ? await prisma.run.findUnique({ where: { id }, include: { parameterSet: true } }) : null;
+    if (!run) throw notFound('Run', id);
+    if (!canReadRun(viewer, run)) throw forbidden(`This service token is scoped to another environment than run ${run.name}'s.`);
+    return run;
+  }
+
   return {
-    /** Newest first; `query` carries the connection's page and selection. */
-    list(query: Selection, filter: RunFilter): Promise<Run[]> {
-      return prisma.run.findMany({ ...(query as Prisma.RunFindManyArgs), where: where(filter), orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] });
+    canRead: canReadRun,
+
+    /** `query` carries the connection's page (take, skip, cursor) and selection. */
+    list(query: Selection, viewer: Viewer | null, filter: RunFilter, order?: RunOrder | null): Promise<Run[]> {
+      return prisma.run.findMany({ ...(query as Prisma.RunFindManyArgs), where: runWhere(viewer, filter, order), orderBy: runOrderBy(order) });
     },
 
-    count: (filter: RunFilter): Promise<number> => prisma.run.count({ where: where(filter) }),
+    count: (viewer: Viewer | null, filter: RunFilter, order?: RunOrder | null): Promise<number> =>
+      prisma.run.count({ where: runWhere(viewer, filter, order) }),
+
+    /** The filter and order of a relation list of runs (a set's runs), for plugin-prisma to fold into its query. */
+    relatedQuery: (viewer: Viewer | null) => ({ where: visibleRuns(viewer), orderBy: runOrderBy('STARTED_AT_DESC') }),
+
+    /**
+     * One run by id, or the most recently started one of that name (names
+     * need not be unique: an orchestrator may reuse one per sweep). Null
+     * when there is none the viewer may read; FORBIDDEN for the id of a run
+     * of another environment than a token's.
+     */
+    async find(query: Selection, viewer: Viewer | null, { id, name }: { id?: string | null; name?: string | null }): Promise<Run | null> {
+      if ((id == null) === (name == null)) throw badRequest('Give the run\'s id or its name (one of them).', { field: id == null ? 'id' : 'name' });
+      if (id != null) {
+        const run = isUuid(id) ? await prisma.run.findUnique({ ...(query as Prisma.RunFindUniqueArgs), where: { id } }) : null;
+        if (run && !canReadRun(viewer, run)) throw forbidden(`This service token is scoped to another environment than run ${run.name}'s.`);
+        return run;
+      }
+      return prisma.run.findFirst({ ...(query as Prisma.RunFindFirstArgs), where: { AND: [visibleRuns(viewer), { name: name! }] }, orderBy: runOrderBy('STARTED_AT_DESC') });
+    },
+
+    /**
+     * Two runs side by side: the comparability verdict with its reasons
+     * (run-comparability.ts) and what differs between their sets. Two
+     * statements whatever the runs (each with its set).
+     */
+    async compare(viewer: Viewer | null, idA: string, idB: string): Promise<RunComparison> {
+      const [a, b] = await Promise.all([readable(viewer, idA), readable(viewer, idB)]);
+      const { verdict, reasons } = compareRunComparability(a, b);
+      return { a, b, verdict, reasons, parameterSets: compareParameterSets(a.parameterSet, b.parameterSet) };
+    },
   };
 }
 
