@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { anyLocalId } from './local-id.ts';
 
 // The append-only audit trail: config saves and approvals, rejected changes,
 // catalog, rule, user and token administration, freezes and runs. A service
@@ -29,10 +30,12 @@ builder.queryField('auditEvents', (t) =>
       parameter: t.arg.string({ required: false }),
       actor: t.arg.string({ required: false }),
       action: t.arg.stringList({ required: false, description: 'Any of these actions.' }),
-      subject: t.arg.string({ required: false }),
+      subject: t.arg.string({ required: false, description: 'What the events are about: a run\'s id (raw or global), a set\'s hash, a change request, a rule, a catalog entry\'s name.' }),
       since: t.arg({ type: 'DateTime', required: false }),
       until: t.arg({ type: 'DateTime', required: false, description: 'Exclusive.' }),
     },
-    resolve: (query, _root, { action, ...filter }, { reads, viewer }) => reads.audit.list(query, viewer, { ...filter, actions: action }),
-    totalCount: (_parent, { action, ...filter }, { reads, viewer }) => reads.audit.count(viewer, { ...filter, actions: action }),
+    resolve: (query, _root, { action, subject, ...filter }, { reads, viewer }) =>
+      reads.audit.list(query, viewer, { ...filter, actions: action, subject: subject == null ? null : anyLocalId(subject) }),
+    totalCount: (_parent, { action, subject, ...filter }, { reads, viewer }) =>
+      reads.audit.count(viewer, { ...filter, actions: action, subject: subject == null ? null : anyLocalId(subject) }),
   }, {}));

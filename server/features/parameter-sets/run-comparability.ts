@@ -112,7 +112,13 @@ export function compareRunComparability(a: ComparableRun, b: ComparableRun): { v
     for (const name of [...new Set([...Object.keys(effectiveA), ...Object.keys(effectiveB)])].sort()) {
       const before = effectiveA[name] ?? null;
       const after = effectiveB[name] ?? null;
-      if (before === after) continue;
+      if (before === after) {
+        // The same effective value reached differently (a factor in one set, the version's value in the other).
+        if (factorsA[name] !== factorsB[name]) {
+          reasons.push({ code: 'FACTOR_DIFFERS', verdict: 'RELAXED', parameter: name, before, after, message: `${name} is ${before ?? 'unset'} in both runs, as a declared factor in only one of the sets.` });
+        }
+        continue;
+      }
       reasons.push(factorNames.has(name)
         ? { code: 'FACTOR_DIFFERS', verdict: 'RELAXED', parameter: name, before, after, message: `${name} is a declared factor: ${before ?? 'unset'} → ${after ?? 'unset'}.` }
         : { code: 'VALUE_DIFFERS_OUTSIDE_FACTORS', verdict: 'FORBIDDEN', parameter: name, before, after, message: `${name} differs (${before ?? 'unset'} → ${after ?? 'unset'}) but neither set declares it a factor: ceteris paribus is broken.` });
