@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsDir } from '../server/db/apply-migrations.ts';
 import { databaseUrlFor, withAdminClient } from './support/postgres-admin.ts';
 
-const lineageMigration = '20261202000000_run_lineage';
+const lineageMigration = '20261202020000_run_lineage';
 
 /**
  * The run-lineage migration on a database that already holds runs: each
