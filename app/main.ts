@@ -1,14 +1,10 @@
 // `npm start`: the product on one port. Without DATABASE_URL it runs on an
 // embedded PostgreSQL (PGlite) kept under DATA_DIR (./data by default).
 import path from 'node:path';
-import { connectEmbedded } from '../server/db/connect-embedded.ts';
-import { connectPostgres } from '../server/db/connect-postgres.ts';
-import type { Database } from '../server/db/database.ts';
 import { createApp } from './create-app.ts';
+import { openDatabase } from './open-database.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
 import { createPasswordHasher } from '../server/auth/index.ts';
-import { initialPasswords } from '../server/seed/initial-passwords.ts';
-import { seedDatabase } from '../server/seed/seed-database.ts';
 import { readSettings } from '../server/settings.ts';
 import { createConsoleFallback } from '../server/http/serve-console.ts';
 import { startReferenceWorker } from '../server/reference-worker/start-reference-worker.ts';
@@ -17,18 +13,11 @@ const settings = readSettings();
 const logger = createLogger({ level: settings.LOG_LEVEL });
 const hasher = createPasswordHasher();
 
-const database: Database = settings.DATABASE_URL
-  ? await connectPostgres({ connectionString: settings.DATABASE_URL, logger })
-  : await connectEmbedded({ dataDir: path.join(settings.dataDir, 'pglite'), logger });
-
-const alreadySeeded = (await database.prisma.environment.count()) > 0;
-let credentialsFile: string | undefined;
-if (!alreadySeeded) {
-  const { passwords, file } = await initialPasswords(settings.dataDir);
-  await seedDatabase(database.prisma, { hasher, passwords });
-  credentialsFile = file;
-  logger.info({ event: 'database_seeded' }, 'seeded environments, users, catalog and rules');
-}
+// Migrates and seeds as the owner, then serves as the application role (README, "Database roles").
+const { database, alreadySeeded, credentialsFile } = await openDatabase({ settings, logger, hasher }).catch((error: Error) => {
+  logger.fatal({ event: 'startup_failed', err: error.message }, error.message);
+  process.exit(1);
+});
 
 const app = await createApp({
   database, logger, hasher, port: settings.PORT, host: settings.HOST,

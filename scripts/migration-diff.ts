@@ -1,5 +1,5 @@
-// Prints the SQL that takes the database at DATABASE_URL (already migrated)
-// to prisma/schema.prisma, for a new migration folder. Pass --from-empty for
+// Prints the SQL that takes the database at MIGRATION_DATABASE_URL, else
+// DATABASE_URL (already migrated) to prisma/schema.prisma, for a new migration folder. Pass --from-empty for
 // the SQL of the whole schema. `prisma migrate dev` needs a shadow database
 // and the native engine; this uses the WebAssembly engine instead.
 import { readFile } from 'node:fs/promises';

@@ -4,7 +4,12 @@ import { z } from 'zod';
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().default('127.0.0.1'),
+  /** The application's role (a member of ucp_app): no ownership, no TRUNCATE, no DDL. */
   DATABASE_URL: z.string().url().optional(),
+  /** The tables' owner, for migrations and seeding; defaults to DATABASE_URL (a single-user setup). */
+  MIGRATION_DATABASE_URL: z.string().url().optional(),
+  /** `production` makes a privileged DATABASE_URL role fatal instead of a warning. */
+  NODE_ENV: z.string().optional(),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),

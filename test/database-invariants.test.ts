@@ -116,7 +116,7 @@ describe('database invariants (raw SQL)', () => {
     it('requires every run to name an existing parameter set', async () => {
       // A legacy run (finished, unpinned) needs only its set; a pinned run is attacked in run-invariants.test.ts.
       const legacy = `INSERT INTO runs (id, kind, name, parameter_set_hash, legacy, status, ended_at, started_by) VALUES (gen_random_uuid(), 'BACKTEST', $1, $2, true, 'SUCCEEDED', now(), 'import')`;
-      await expect(sql.query(`INSERT INTO runs (id, kind, name, legacy, status, started_by) VALUES (gen_random_uuid(), 'BACKTEST', 'orphan', true, 'FAILED', 'import')`)).rejects.toThrow(/null value in column "parameter_set_hash"/);
+      await expect(sql.query(`INSERT INTO runs (id, kind, name, legacy, status, ended_at, started_by) VALUES (gen_random_uuid(), 'BACKTEST', 'orphan', true, 'FAILED', now(), 'import')`)).rejects.toThrow(/null value in column "parameter_set_hash"/);
       await expect(sql.query(legacy, ['dangling', 'd'.repeat(64)])).rejects.toThrow(/foreign key/);
       await sql.query(legacy, ['bound', hash]);
     });

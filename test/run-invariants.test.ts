@@ -73,19 +73,20 @@ describe('run invariants (raw SQL)', () => {
 
     it('never changes what a run is pinned to', async () => {
       const id = await insertRun();
-      for (const assignment of [
-        `parameter_set_hash = '${otherSet}'`,
-        `environment_id = '${stagingId}'`,
-        'config_version = 2',
-        'legacy = true',
-        `kind = 'LIVE'`,
-        `name = 'renamed'`,
-        `metadata = '{"cryptos":["DOGE"]}'`,
-        `started_by = 'someone else'`,
-        `started_at = started_at - interval '1 day'`,
-      ]) {
-        await expect(update(id, assignment), assignment).rejects.toThrow(/is pinned/);
+      for (const [assignment, refusal] of [
+        [`parameter_set_hash = '${otherSet}'`, /ran under parameter set .* never changes/],
+        [`environment_id = '${stagingId}'`, /is pinned/],
+        ['config_version = 2', /is pinned/],
+        ['config_version = NULL', /is pinned/],
+        ['legacy = true', /is pinned/],
+        [`started_by = 'someone else'`, /is pinned/],
+        [`kind = 'LIVE'`, /id, kind and start time never change/],
+        [`started_at = started_at - interval '1 day'`, /id, kind and start time never change/],
+      ] as const) {
+        await expect(update(id, assignment), assignment).rejects.toThrow(refusal);
       }
+      // Its name and metadata may still change while it runs (not once it ended).
+      await update(id, `name = 'renamed', metadata = '{"progress":0.5}'`);
     });
   });
 
@@ -98,9 +99,9 @@ describe('run invariants (raw SQL)', () => {
 
     it('ends with an end time, never before the start, and carries the outcome only once finished', async () => {
       const id = await insertRun();
-      await expect(update(id, `status = 'SUCCEEDED'`)).rejects.toThrow(/runs_ended_iff_finished/);
-      await expect(update(id, `ended_at = now()`)).rejects.toThrow(/runs_ended_iff_finished/);
-      await expect(update(id, `status = 'FAILED', ended_at = started_at - interval '1 second'`)).rejects.toThrow(/runs_ended_after_start/);
+      await expect(update(id, `status = 'SUCCEEDED'`)).rejects.toThrow(/needs an end time/);
+      await expect(update(id, `ended_at = now()`)).rejects.toThrow(/has not ended/);
+      await expect(update(id, `status = 'FAILED', ended_at = started_at - interval '1 second'`)).rejects.toThrow(/cannot end before it started/);
       await expect(update(id, `output_digest = 'sha256:${'a'.repeat(64)}'`)).rejects.toThrow(/runs_outcome_when_finished/);
       await expect(update(id, `outcome_message = 'early'`)).rejects.toThrow(/runs_outcome_when_finished/);
       await expect(update(id, `status = 'SUCCEEDED', ended_at = now(), output_digest = 'not a digest'`)).rejects.toThrow(/runs_output_digest_format/);
@@ -110,12 +111,13 @@ describe('run invariants (raw SQL)', () => {
     it('never changes a finished run, nor deletes any run', async () => {
       const id = await insertRun();
       await update(id, `status = 'CANCELLED', ended_at = now()`);
-      for (const assignment of [`status = 'SUCCEEDED'`, 'ended_at = now()', `outcome_message = 'rewritten'`, `output_digest = 'sha256:${'b'.repeat(64)}'`, `status = 'CANCELLED'`]) {
-        await expect(update(id, assignment), assignment).rejects.toThrow(/a finished run never changes/);
+      for (const assignment of [`status = 'SUCCEEDED'`, 'ended_at = now()', `outcome_message = 'rewritten'`, `output_digest = 'sha256:${'b'.repeat(64)}'`, `name = 'renamed'`, `metadata = '{"sharpe":3}'`]) {
+        await expect(update(id, assignment), assignment).rejects.toThrow(/already ended as CANCELLED/);
       }
       await expect(sql.query(`DELETE FROM runs WHERE id = $1`, [id])).rejects.toThrow(/runs are never deleted/);
       await expect(sql.query(`DELETE FROM runs`)).rejects.toThrow(/runs are never deleted/);
-      await expect(sql.query(`TRUNCATE runs CASCADE`)).rejects.toThrow(/append-only: TRUNCATE/);
+      await expect(sql.query(`TRUNCATE runs CASCADE`)).rejects.toThrow(/cannot be truncated|is append-only/);
+      await expect(sql.query(`TRUNCATE run_epochs`)).rejects.toThrow(/run_epochs is append-only/);
     });
   });
 
@@ -142,7 +144,7 @@ describe('run invariants (raw SQL)', () => {
       await expect(insertEpoch(session, { environment_id: stagingId })).rejects.toThrow(/the run's own environment/);
       await expect(insertEpoch(session, { parameter_set_hash: otherSet })).rejects.toThrow(/does not hold the values of version 1/);
       await update(session, `status = 'FAILED', ended_at = now()`);
-      await expect(insertEpoch(session)).rejects.toThrow(/a finished run never changes/);
+      await expect(insertEpoch(session)).rejects.toThrow(/already ended as FAILED/);
     });
   });
 

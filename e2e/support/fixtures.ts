@@ -37,7 +37,7 @@ export const test = base.extend<Fixtures>({
   consoleApp: async ({}, use) => {
     const db: E2eDatabase = await cloneTemplateDatabase();
     const logger = createLogger({ level: process.env.E2E_LOG_LEVEL ?? 'silent' });
-    const database = await connectPostgres({ connectionString: db.url, logger, migrate: false, listenRetryBaseMs: 20 });
+    const database = await connectPostgres({ connectionString: db.appUrl, logger, migrate: false, listenRetryBaseMs: 20 });
     let app: App | undefined;
     try {
       app = await createApp({ database, logger, hasher: createPasswordHasher(testHasherOptions), port: 0, fallback: createConsoleFallback() });

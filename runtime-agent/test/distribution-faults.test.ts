@@ -169,7 +169,7 @@ describe('Fault: the server process is killed with SIGKILL and restarted while a
   beforeAll(async () => {
     db = await createTestDatabase();
     teardown.add(() => db.drop());
-    env = { PORT: String(await freePort()), DATABASE_URL: db.url, PAPER_WORKER: 'false', LOG_LEVEL: 'warn' };
+    env = { PORT: String(await freePort()), DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.url, PAPER_WORKER: 'false', LOG_LEVEL: 'warn' };
     product = await spawnProduct(env);
     teardown.add(() => product.stop('SIGKILL'));
     gql = graphqlClient(() => product.url);
@@ -390,7 +390,7 @@ describe('Fault: 200 agents reconnect at once after a server restart', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     teardown.add(() => db.drop());
-    env = { PORT: String(await freePort()), DATABASE_URL: db.url, PAPER_WORKER: 'false', LOG_LEVEL: 'warn' };
+    env = { PORT: String(await freePort()), DATABASE_URL: db.appUrl, MIGRATION_DATABASE_URL: db.url, PAPER_WORKER: 'false', LOG_LEVEL: 'warn' };
     product = await spawnProduct(env);
     teardown.add(() => product.stop('SIGKILL'));
     gql = graphqlClient(() => product.url);

@@ -25,7 +25,7 @@ export interface TestApp {
   app: App;
   db: TestDatabase;
   database: Database;
-  /** A plain pg connection to the test database, for raw-SQL checks. */
+  /** A plain pg connection to the test database as its owner, for raw-SQL setup and checks. */
   sql: pg.Client;
   url: string;
   /** POSTs a GraphQL operation as a seeded user (Basic), a token, or nobody. */
@@ -42,7 +42,8 @@ export interface TestApp {
 export async function startTestApp({ onQuery, db: givenDb, port = 0 }: { onQuery?: (e: PrismaQueryEvent) => void; db?: TestDatabase; port?: number } = {}): Promise<TestApp> {
   const db = givenDb ?? (await createTestDatabase());
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const database = await connectPostgres({ connectionString: db.url, logger, migrate: false, onQuery, listenRetryBaseMs: 20 });
+  // The server runs as the application role, as in production; `sql` is the owner's.
+  const database = await connectPostgres({ connectionString: db.appUrl, logger, migrate: false, onQuery, listenRetryBaseMs: 20 });
   const hasher = createPasswordHasher(testHasherOptions);
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();

@@ -2,7 +2,7 @@ import { createPasswordHasher } from '../../server/auth/password-hasher.ts';
 import { connectPostgres } from '../../server/db/connect-postgres.ts';
 import { createLogger } from '../../server/logging/create-logger.ts';
 import { seedDatabase } from '../../server/seed/seed-database.ts';
-import { databaseUrlFor, withAdminClient } from './postgres-admin.ts';
+import { applicationDatabaseUrlFor, databaseUrlFor, testApplicationRole, withAdminClient } from './postgres-admin.ts';
 import { testHasherOptions, testPasswords } from './test-passwords.ts';
 
 /**
@@ -21,6 +21,28 @@ export async function createSeededTemplate(template: string): Promise<void> {
   } finally {
     await database.close();
   }
+  await ensureTestApplicationRole();
+}
+
+/**
+ * The template is migrated and seeded as the owner (the admin URL); the
+ * server under test connects as a login role granted ucp_app, which the
+ * migrations create. Roles are server-wide: create it once, tolerating a
+ * concurrent run (the other suite) creating it at the same moment.
+ */
+async function ensureTestApplicationRole(): Promise<void> {
+  const { user, password } = testApplicationRole;
+  await withAdminClient((client) => client.query(`
+    DO $$
+    BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN
+        CREATE ROLE ${user} LOGIN PASSWORD '${password}' IN ROLE ucp_app;
+      ELSIF NOT pg_has_role('${user}', 'ucp_app', 'USAGE') THEN
+        GRANT ucp_app TO ${user};
+      END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    $$`));
 }
 
 /** Drops the template and every clone (by name prefix) a crashed test left behind. */
@@ -34,7 +56,10 @@ export async function dropTemplateAndClones(template: string, clonePrefix: strin
 
 export interface ClonedDatabase {
   name: string;
+  /** As the tables' owner: raw-SQL setup and checks, migrations (MIGRATION_DATABASE_URL). */
   url: string;
+  /** As the application role (ucp_app): what the server under test connects with (DATABASE_URL). */
+  appUrl: string;
   drop(): Promise<void>;
 }
 
@@ -43,6 +68,7 @@ export async function cloneDatabase(template: string, name: string): Promise<Clo
   return {
     name,
     url: databaseUrlFor(name),
+    appUrl: applicationDatabaseUrlFor(name),
     drop: () => withAdminClient(async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }),

@@ -4,6 +4,9 @@
 -- never changes once finished; paper and live sessions record the versions
 -- they applied (epochs); parameter sets keep the rules and validators they
 -- were checked against. Hand-written; valid on PostgreSQL 15 and 18 (PGlite).
+-- Builds on 20261202010000_invariant_holes (its run guard is extended here,
+-- keeping every refusal it makes) and 20261202010100_application_role (new
+-- tables get the application's privileges by default; history revokes UPDATE).
 
 -- ------------------------------------------------------------ parameter sets
 
@@ -59,81 +62,87 @@ ALTER TABLE "runs" ADD CONSTRAINT "runs_rerun_of_id_fkey" FOREIGN KEY ("rerun_of
 ALTER TABLE "runs" ADD CONSTRAINT "runs_pinned_unless_legacy"
   CHECK ("legacy" OR ("environment_id" IS NOT NULL AND "config_version" IS NOT NULL));
 ALTER TABLE "runs" ADD CONSTRAINT "runs_started_by_present" CHECK (length(btrim("started_by")) > 0);
--- NOT VALID: enforced for every new or changed row; rows older than this
--- migration were written by the API, which already kept both.
-ALTER TABLE "runs" ADD CONSTRAINT "runs_ended_after_start"
-  CHECK ("ended_at" IS NULL OR "ended_at" >= "started_at") NOT VALID;
-ALTER TABLE "runs" ADD CONSTRAINT "runs_ended_iff_finished"
-  CHECK ("legacy" OR (("status" IN ('SUCCEEDED', 'FAILED', 'CANCELLED')) = ("ended_at" IS NOT NULL))) NOT VALID;
 -- The outcome is written with the terminal status, never before.
 ALTER TABLE "runs" ADD CONSTRAINT "runs_outcome_when_finished"
   CHECK ("status" IN ('SUCCEEDED', 'FAILED', 'CANCELLED') OR ("outcome_message" IS NULL AND "output_digest" IS NULL));
 ALTER TABLE "runs" ADD CONSTRAINT "runs_output_digest_format"
   CHECK ("output_digest" IS NULL OR "output_digest" ~ '^[a-z0-9-]{1,20}:[0-9a-f]{32,128}$');
 
--- Status moves forward only (PENDING → RUNNING → SUCCEEDED | FAILED |
--- CANCELLED, or PENDING straight to an end); a finished run never changes;
--- what a run is pinned to never changes; runs are never deleted. A new run
--- starts PENDING or RUNNING, and its set must hold exactly the values of the
--- version it names. A legacy run is imported history: it arrives finished.
-CREATE FUNCTION ucp_run_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The run guard of 20261202010000_invariant_holes, with every refusal it
+-- makes (a run's set, id, kind and start never change; PENDING → RUNNING →
+-- an end and never back; an ended run never changes; only an ended run has
+-- an end time, never before its start; runs are never deleted), extended:
+-- - what a run is pinned to never changes either: its environment, version,
+--   legacy flag, who started it, the run it re-runs;
+-- - an ended run's outcome (message, output digest) is final with the rest;
+-- - a new run starts PENDING or RUNNING, and its set must hold exactly the
+--   values of the version it names;
+-- - a legacy run is imported history: it arrives ended.
+-- created_by_id may still change: its foreign key is ON DELETE SET NULL.
+CREATE OR REPLACE FUNCTION ucp_run_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
+  terminal constant "RunStatus"[] := ARRAY['SUCCEEDED', 'FAILED', 'CANCELLED']::"RunStatus"[];
   set_values jsonb;
   version_values jsonb;
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    RAISE EXCEPTION 'runs are never deleted: run % is history', OLD.id
-      USING ERRCODE = 'P0001', HINT = 'cancel a run instead';
-  END IF;
-
-  IF TG_OP = 'INSERT' THEN
-    IF NEW.legacy THEN
-      IF NEW.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-        RAISE EXCEPTION 'a legacy run is imported history and must arrive finished, not %', NEW.status USING ERRCODE = 'P0001';
-      END IF;
-      RETURN NEW;
-    END IF;
-    IF NEW.status NOT IN ('PENDING', 'RUNNING') THEN
-      RAISE EXCEPTION 'a new run starts PENDING or RUNNING, not %', NEW.status USING ERRCODE = 'P0001';
-    END IF;
-    SELECT "values" INTO set_values FROM parameter_sets WHERE hash = NEW.parameter_set_hash;
-    SELECT "values" INTO version_values FROM config_versions
-      WHERE environment_id = NEW.environment_id AND version = NEW.config_version;
-    -- A missing set or version is the foreign keys' to report.
-    IF set_values IS NOT NULL AND version_values IS NOT NULL AND set_values <> version_values THEN
-      RAISE EXCEPTION 'parameter set % does not hold the values of version % of environment %',
-        NEW.parameter_set_hash, NEW.config_version, NEW.environment_id USING ERRCODE = 'P0001';
-    END IF;
-    RETURN NEW;
-  END IF;
-
-  IF OLD.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-    RAISE EXCEPTION 'run % finished as %: a finished run never changes', OLD.id, OLD.status USING ERRCODE = 'P0001';
-  END IF;
-  IF NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.name <> OLD.name
-     OR NEW.parameter_set_hash <> OLD.parameter_set_hash
-     OR NEW.environment_id IS DISTINCT FROM OLD.environment_id
-     OR NEW.config_version IS DISTINCT FROM OLD.config_version
-     OR NEW.legacy <> OLD.legacy OR NEW.metadata <> OLD.metadata
-     OR NEW.created_by_id IS DISTINCT FROM OLD.created_by_id
-     OR NEW.started_by <> OLD.started_by
-     OR NEW.started_by_token_id IS DISTINCT FROM OLD.started_by_token_id
-     OR NEW.rerun_of_id IS DISTINCT FROM OLD.rerun_of_id
-     OR NEW.started_at <> OLD.started_at THEN
-    RAISE EXCEPTION 'run % is pinned: its parameter set, environment, version, kind, name and provenance never change', OLD.id
+    RAISE EXCEPTION 'runs are never deleted: run % is the record of what parameter set % was used for', OLD.id, OLD.parameter_set_hash
       USING ERRCODE = 'P0001';
   END IF;
-  IF OLD.status = 'RUNNING' AND NEW.status = 'PENDING' THEN
-    RAISE EXCEPTION 'run % is RUNNING: it cannot go back to PENDING', OLD.id USING ERRCODE = 'P0001';
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.legacy THEN
+      IF NOT NEW.status = ANY (terminal) THEN
+        RAISE EXCEPTION 'a legacy run is imported history and must arrive ended, not %', NEW.status USING ERRCODE = 'P0001';
+      END IF;
+    ELSE
+      IF NEW.status = ANY (terminal) THEN
+        RAISE EXCEPTION 'a new run starts PENDING or RUNNING, not %', NEW.status USING ERRCODE = 'P0001';
+      END IF;
+      SELECT "values" INTO set_values FROM parameter_sets WHERE hash = NEW.parameter_set_hash;
+      SELECT "values" INTO version_values FROM config_versions
+        WHERE environment_id = NEW.environment_id AND version = NEW.config_version;
+      -- A missing set or version is the foreign keys' to report.
+      IF set_values IS NOT NULL AND version_values IS NOT NULL AND set_values <> version_values THEN
+        RAISE EXCEPTION 'parameter set % does not hold the values of version % of environment %',
+          NEW.parameter_set_hash, NEW.config_version, NEW.environment_id USING ERRCODE = 'P0001';
+      END IF;
+    END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.parameter_set_hash IS DISTINCT FROM OLD.parameter_set_hash THEN
+      RAISE EXCEPTION 'run % ran under parameter set %: that never changes', OLD.id, OLD.parameter_set_hash USING ERRCODE = 'P0001';
+    END IF;
+    IF NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.started_at IS DISTINCT FROM OLD.started_at THEN
+      RAISE EXCEPTION 'a run''s id, kind and start time never change' USING ERRCODE = 'P0001';
+    END IF;
+    IF (NEW.environment_id, NEW.config_version, NEW.legacy, NEW.started_by, NEW.started_by_token_id, NEW.rerun_of_id)
+       IS DISTINCT FROM (OLD.environment_id, OLD.config_version, OLD.legacy, OLD.started_by, OLD.started_by_token_id, OLD.rerun_of_id) THEN
+      RAISE EXCEPTION 'run % is pinned: its environment, version, legacy flag and who started it never change', OLD.id
+        USING ERRCODE = 'P0001';
+    END IF;
+    IF OLD.status = ANY (terminal)
+       AND (NEW.status, NEW.ended_at, NEW.name, NEW.metadata, NEW.outcome_message, NEW.output_digest)
+           IS DISTINCT FROM (OLD.status, OLD.ended_at, OLD.name, OLD.metadata, OLD.outcome_message, OLD.output_digest) THEN
+      RAISE EXCEPTION 'run % already ended as %; it can no longer change', OLD.id, OLD.status USING ERRCODE = 'P0001';
+    END IF;
+    IF OLD.status = 'RUNNING' AND NEW.status = 'PENDING' THEN
+      RAISE EXCEPTION 'run % is already running; it cannot go back to PENDING', OLD.id USING ERRCODE = 'P0001';
+    END IF;
+  END IF;
+  IF NEW.status = ANY (terminal) AND NEW.ended_at IS NULL THEN
+    RAISE EXCEPTION 'a % run needs an end time', NEW.status USING ERRCODE = 'P0001';
+  END IF;
+  IF NOT NEW.status = ANY (terminal) AND NEW.ended_at IS NOT NULL THEN
+    RAISE EXCEPTION 'a % run has not ended: it has no end time', NEW.status USING ERRCODE = 'P0001';
+  END IF;
+  IF NEW.ended_at < NEW.started_at THEN
+    RAISE EXCEPTION 'run % cannot end before it started', NEW.id USING ERRCODE = 'P0001';
   END IF;
   RETURN NEW;
 END;
 $$;
-
-CREATE TRIGGER runs_guard BEFORE INSERT OR UPDATE OR DELETE ON runs
-  FOR EACH ROW EXECUTE FUNCTION ucp_run_guard();
-CREATE TRIGGER runs_no_truncate BEFORE TRUNCATE ON runs
-  FOR EACH STATEMENT EXECUTE FUNCTION ucp_forbid_mutation();
+-- The trigger runs_guard (BEFORE INSERT OR UPDATE OR DELETE) and
+-- runs_no_truncate come from 20261202010000_invariant_holes.
 
 -- ------------------------------------------------------------ session epochs
 
@@ -161,7 +170,7 @@ ALTER TABLE "run_epochs" ADD CONSTRAINT "run_epochs_worker_id_fkey" FOREIGN KEY 
 -- An epoch belongs to a paper or live session that has not finished, is a
 -- version of the session's own environment with the set frozen from it, and
 -- comes in order. The run row lock serialises two epochs of one session.
-CREATE FUNCTION ucp_run_epoch_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ucp_run_epoch_guard() RETURNS trigger LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
   run_row runs%ROWTYPE;
   last_applied timestamptz;
@@ -176,7 +185,7 @@ BEGIN
     RAISE EXCEPTION 'only paper and live sessions have epochs; run % is a %', run_row.id, run_row.kind USING ERRCODE = 'P0001';
   END IF;
   IF run_row.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-    RAISE EXCEPTION 'run % finished as %: a finished run never changes', run_row.id, run_row.status USING ERRCODE = 'P0001';
+    RAISE EXCEPTION 'run % already ended as %; it can no longer change (no new epoch)', run_row.id, run_row.status USING ERRCODE = 'P0001';
   END IF;
   IF run_row.environment_id IS DISTINCT FROM NEW.environment_id THEN
     RAISE EXCEPTION 'an epoch of run % must be a version of the run''s own environment', run_row.id USING ERRCODE = 'P0001';
@@ -206,6 +215,16 @@ CREATE TRIGGER run_epochs_append_only BEFORE UPDATE OR DELETE ON run_epochs
   FOR EACH ROW EXECUTE FUNCTION ucp_forbid_mutation();
 CREATE TRIGGER run_epochs_no_truncate BEFORE TRUNCATE ON run_epochs
   FOR EACH STATEMENT EXECUTE FUNCTION ucp_forbid_mutation();
+
+-- History: the application appends epochs and never rewrites one (the
+-- default privileges of 20261202010100 granted UPDATE too).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ucp_app') THEN
+    REVOKE UPDATE ON run_epochs FROM ucp_app;
+  END IF;
+END;
+$$;
 
 -- ------------------------------------------------------------ audit trail lookups
 
