@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema } from '../schema/index.ts';
-import { createPasswordHasher, type PasswordHasher } from '../server/auth/index.ts';
+import { createCredentialWatch, createPasswordHasher, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
+import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
 import type { Logger } from '../server/logging/create-logger.ts';
 import { createCatalogCache } from '../server/features/catalog/index.ts';
 import { createMetrics } from '../server/metrics/create-metrics.ts';
@@ -10,7 +11,7 @@ import { refreshSharedStateGauges } from '../server/metrics/shared-state-gauges.
 import { createListenBridge, type ListenBridge } from '../server/realtime/listen-bridge.ts';
 import { createAppPubSub, type AppPubSub } from '../server/realtime/pubsub.ts';
 import { createReads, type Reads } from '../server/reads.ts';
-import { createServices, type Services } from '../server/services.ts';
+import { createServices, type InputLimits, type Services } from '../server/services.ts';
 
 export interface AppOptions {
   database: Database;
@@ -18,11 +19,27 @@ export interface AppOptions {
   port?: number;
   host?: string;
   hasher?: PasswordHasher;
-  secureCookies?: boolean;
+  /** true/false forces Secure cookies and HSTS; 'auto' (default) sets them for requests that came over HTTPS. */
+  secureCookies?: boolean | 'auto';
+  /** Origins besides the server's own allowed to call the API with credentials (CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+  /** A reverse proxy in front: believe X-Forwarded-For and X-Forwarded-Proto (TRUST_PROXY). */
+  trustProxy?: boolean;
   sessionTtlMs?: number;
-  /** How often open WebSockets are re-checked against revoked credentials. */
+  /** Sign-in throttling's limits and clock (tests shorten and move them). */
+  signInThrottle?: SignInThrottleOptions;
+  /**
+   * How often every open socket and stream is judged again without a change
+   * announced (a session expiring, a notification missed while LISTEN was down).
+   */
   wsRecheckIntervalMs?: number;
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** The bearer /metrics on the main port asks for (METRICS_TOKEN); without it only METRICS_PORT serves metrics. */
+  metricsToken?: string;
+  /** A port of its own for /metrics without a credential (METRICS_PORT; 0: any free port), on `host`. */
+  metricsPort?: number;
+  /** MAX_VALUE_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH. */
+  limits?: InputLimits;
 }
 
 export interface App {
@@ -33,6 +50,8 @@ export interface App {
   bridge: ListenBridge;
   /** The process's event bus (tests wait on it to know a subscriber is attached). */
   pubsub: AppPubSub;
+  /** The metrics listener's URL when metricsPort was given. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -41,12 +60,16 @@ export interface App {
  * feeding subscriptions, and the HTTP/WebSocket server. The database stays
  * the caller's (tests share one across restarts).
  */
-export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, sessionTtlMs, wsRecheckIntervalMs, fallback }: AppOptions): Promise<App> {
+export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, corsOrigins, trustProxy, sessionTtlMs, signInThrottle, wsRecheckIntervalMs, fallback, metricsToken, metricsPort, limits }: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
   const catalogCache = createCatalogCache();
   const { prisma } = database;
-  const services = createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs });
+  const services = createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits });
+  // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
+  const credentialWatch = createCredentialWatch({
+    current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
+  });
   const reads = createReads({ prisma, catalogCache, pubsub });
   const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
@@ -62,23 +85,31 @@ export async function createApp({ database, logger, port, host, hasher = createP
   try {
     const http = await startHttpServer({
       schema: buildSchema(), services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
-      port, host, secureCookies, wsRecheckIntervalMs, fallback,
+      port, host, secureCookies, corsOrigins, trustProxy, credentialWatch, fallback, metricsToken,
+    });
+    const metricsServer: RunningMetricsServer | undefined = metricsPort === undefined ? undefined : await startMetricsServer({ metrics, refreshMetrics, logger, port: metricsPort, host }).catch(async (error: unknown) => {
+      await http.close();
+      throw error;
     });
     return {
       url: http.url,
       port: http.port,
+      metricsUrl: metricsServer?.url,
       services,
       reads,
       bridge,
       pubsub,
       async close() {
+        await metricsServer?.close();
         await http.close();
+        await credentialWatch.close();
         // Reports accepted before the sockets closed are written, not dropped.
         await services.workers.drained();
         await bridge.close();
       },
     };
   } catch (error) {
+    await credentialWatch.close();
     await bridge.close();
     throw error;
   }

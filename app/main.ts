@@ -5,7 +5,7 @@ import { createApp } from './create-app.ts';
 import { openDatabase } from './open-database.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
 import { createPasswordHasher } from '../server/auth/index.ts';
-import { readSettings } from '../server/settings.ts';
+import { readSettings, secureCookiesOf } from '../server/settings.ts';
 import { createConsoleFallback } from '../server/http/serve-console.ts';
 import { startReferenceWorker } from '../server/reference-worker/start-reference-worker.ts';
 
@@ -21,7 +21,12 @@ const { database, alreadySeeded, credentialsFile } = await openDatabase({ settin
 
 const app = await createApp({
   database, logger, hasher, port: settings.PORT, host: settings.HOST,
-  secureCookies: settings.SECURE_COOKIES, sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
+  secureCookies: secureCookiesOf(settings),
+  corsOrigins: settings.CORS_ORIGINS, trustProxy: settings.TRUST_PROXY,
+  signInThrottle: { maxDelayMs: settings.SIGN_IN_MAX_BACKOFF_SECONDS * 1000 },
+  sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
+  metricsToken: settings.METRICS_TOKEN, metricsPort: settings.METRICS_PORT,
+  limits: { maxValueLength: settings.MAX_VALUE_LENGTH, json: { maxBytes: settings.MAX_JSON_BYTES, maxDepth: settings.MAX_JSON_DEPTH } },
   fallback: createConsoleFallback(),
 });
 

@@ -15,9 +15,23 @@ export const ERROR_CODES = [
   'DEPRECATED',
   'CONFLICT',
   'BAD_REQUEST',
+  'UNAVAILABLE',
+  'RATE_LIMITED',
+  'LIMIT_EXCEEDED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * The codes that say "nothing is wrong with your request; send it again in a
+ * moment" (the database is briefly unreachable). Clients retry these with
+ * backoff; every other code is an answer that the same request would get again.
+ */
+export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ['UNAVAILABLE'];
+
+export function isRetryableErrorCode(code: unknown): boolean {
+  return typeof code === 'string' && (RETRYABLE_ERROR_CODES as readonly string[]).includes(code);
+}
 
 /**
  * What a fault that is nobody's mistake (a bug, the database away) is called
@@ -52,6 +66,44 @@ export interface ErrorDetailsByCode {
   CONFLICT: { name?: string; username?: string; status?: string; revision?: number; revokedAt?: string; cancelledAt?: string; endsAt?: string; appliedVersion?: number };
   /** A malformed request: the field concerned, when there is one. */
   BAD_REQUEST: { field?: string };
+  /** The server cannot reach its database right now: nothing was done; retry with backoff. */
+  UNAVAILABLE: Record<string, never>;
+  /** Too many failed sign-ins for the account or from the address: nothing was checked; retry after this long. */
+  RATE_LIMITED: { retryAfterSeconds: number };
+  /** The request went over one of the server's limits (server/http/operation-limits.ts): smaller, it would be served. */
+  LIMIT_EXCEEDED: LimitExceeded;
+}
+
+/**
+ * Which limit a request went over. Document limits are checked before
+ * anything runs; page and row limits before any resolver reads the database.
+ */
+export type RequestLimit =
+  /** HTTP body or WebSocket message bytes. */
+  | 'requestBytes'
+  /** Characters of the GraphQL document. */
+  | 'documentLength'
+  | 'tokens'
+  | 'depth'
+  | 'aliases'
+  | 'directives'
+  /** The static cost of the document (fields, nesting, literal page sizes). */
+  | 'cost'
+  /** `first` or `last` of one connection or list. */
+  | 'pageSize'
+  /** Items of one list argument. */
+  | 'listLength'
+  /** The rows the whole operation may return, with its variables and the default page sizes. */
+  | 'rows';
+
+export interface LimitExceeded {
+  limit: RequestLimit;
+  /** The most the server accepts. */
+  max: number;
+  /** What the request asked for, when it was measured (a document refused mid-parse has none). */
+  found?: number;
+  /** The argument concerned, as `Type.field(argument)`, for page and list limits. */
+  field?: string;
 }
 
 /** An environment moved on: save against `currentVersion`. */

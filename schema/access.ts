@@ -1,5 +1,6 @@
 import type { IssuedToken } from '../server/features/access/index.ts';
 import { builder } from './builder.ts';
+import { uuidWhere } from './uuid-where.ts';
 import { localId } from './local-id.ts';
 import { RoleEnum } from './enums.ts';
 
@@ -8,13 +9,16 @@ import { RoleEnum } from './enums.ts';
 // in CreateServiceTokenPayload.
 
 builder.prismaNode('ServiceToken', {
+  // node(id:) reads a missing or malformed id as null (node-lookup.ts).
+  nullable: true,
   id: { field: 'id' },
-  description: 'A machine credential (worker, orchestrator, Grafana) scoped to one environment.',
+  findUnique: (id) => uuidWhere(id),
+  description: 'A machine credential (worker, orchestrator, Grafana) scoped to one environment, or read-only over every environment.',
   // Reachable through node(id:) too: only admins may see that a token exists.
   authScopes: { admin: true },
   fields: (t) => ({
     name: t.exposeString('name'),
-    environment: t.relation('environment'),
+    environment: t.relation('environment', { nullable: true, description: 'null: a read-only token of every environment (it can do nothing but read).' }),
     createdBy: t.relation('createdBy'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
@@ -69,7 +73,7 @@ const SetPasswordInput = builder.inputType('SetPasswordInput', {
 
 const CreateServiceTokenInput = builder.inputType('CreateServiceTokenInput', {
   fields: (t) => ({
-    environment: t.string({ required: true }),
+    environment: t.string({ required: false, description: 'Omitted: a read-only token of every environment (Grafana), which can do nothing but read.' }),
     name: t.string({ required: true, description: 'Unique among the environment\'s live tokens; audit rows name the token by it.' }),
   }),
 });
@@ -90,7 +94,9 @@ builder.mutationFields((t) => ({
   }),
   updateUser: t.prismaField({
     type: 'User',
-    authScopes: { admin: true },
+    // Approvers may confirm an account (its own role, nothing else: README,
+    // Access); every other change is for admins (the service refuses the rest).
+    authScopes: { approver: true },
     description: 'Role, display name, disabled flag. An admin cannot demote or disable themselves.',
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: (_query, _root, { input }, { services, viewer }) =>

@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../server/graphql-context.ts';
 import type PrismaTypes from '../server/generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../server/generated/pothos-prisma-types.ts';
 import type { PrismaClient } from '../server/generated/prisma/client.ts';
+import { nodeLookupOptions } from './node-lookup.ts';
 
 /**
  * Scopes, cumulative like the roles: `editor` holds for editors, approvers
@@ -49,6 +50,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // node(id:) / nodes(ids:) read an id that names nothing as null (node-lookup.ts).
+    ...nodeLookupOptions,
   },
   scopeAuth: {
     authorizeOnSubscribe: true,

@@ -28,6 +28,7 @@ const descriptions = {
   excludedFromFtf: 'Left out of fine-tuning factor sweeps (default false).',
   validator: 'Optional CEL over `value` (this parameter\'s typed value) and `params` (every typed value); must evaluate to true.',
   deprecatedValues: 'Values refused on write from now on, each with the reason operators will read.',
+  maxLength: 'The longest value accepted, in characters (1 to 1,048,576); null: the server\'s global ceiling (MAX_VALUE_LENGTH, 4,096 by default).',
   reason: 'Why (required, kept in the catalog history and the audit trail).',
 };
 
@@ -49,6 +50,7 @@ const CreateCatalogEntryInput = builder.inputType('CreateCatalogEntryInput', {
     excludedFromFtf: t.boolean({ required: false, description: descriptions.excludedFromFtf }),
     validator: t.string({ required: false, description: descriptions.validator }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false, description: descriptions.deprecatedValues }),
+    maxLength: t.int({ required: false, description: descriptions.maxLength }),
     reason: t.string({ required: true, description: descriptions.reason }),
   }),
 });
@@ -75,6 +77,7 @@ const UpdateCatalogEntryInput = builder.inputType('UpdateCatalogEntryInput', {
     excludedFromFtf: t.boolean({ required: false, description: descriptions.excludedFromFtf }),
     validator: t.string({ required: false, description: descriptions.validator + patchNote }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false, description: descriptions.deprecatedValues }),
+    maxLength: t.int({ required: false, description: descriptions.maxLength + patchNote }),
     reason: t.string({ required: true, description: descriptions.reason }),
   }),
 });
@@ -115,6 +118,7 @@ const CheckCatalogEntryInput = builder.inputType('CheckCatalogEntryInput', {
     excludedFromFtf: t.boolean({ required: false }),
     validator: t.string({ required: false }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false }),
+    maxLength: t.int({ required: false }),
   }),
 });
 

@@ -34,6 +34,7 @@ export const CatalogEntryRef = builder.prismaNode('CatalogEntry', {
     critical: t.exposeBoolean('critical'),
     excludedFromFtf: t.exposeBoolean('excludedFromFtf'),
     validator: t.exposeString('validator', { nullable: true }),
+    maxLength: t.exposeInt('maxLength', { nullable: true, description: 'The longest value accepted, in characters; null: the server\'s global ceiling.' }),
     revision: t.exposeInt('revision'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

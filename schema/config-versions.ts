@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { VersionKindEnum } from './enums.ts';
 import { ValueDiffRef } from './value-diff.ts';
 
-builder.prismaNode('ConfigVersion', {
+export const ConfigVersionRef = builder.prismaNode('ConfigVersion', {
   nullable: true,
   id: { resolve: (v) => String(v.id) },
   findUnique: (id) => ({ id: /^\d{1,18}$/.test(id) ? BigInt(id) : -1n }),

@@ -18,7 +18,7 @@ const ParameterValueRef = builder.objectRef<ParameterValue>('ParameterValue').im
   }),
 });
 
-builder.prismaNode('Environment', {
+export const EnvironmentRef = builder.prismaNode('Environment', {
   nullable: true,
   id: { field: 'id' },
   findUnique: (id) => uuidWhere(id),

@@ -48,7 +48,8 @@ const CreateParameterSetInput = builder.inputType('CreateParameterSetInput', {
 
 const CreateParameterSetPayload = builder.objectRef<FreezeResult>('CreateParameterSetPayload').implement({
   fields: (t) => ({
-    parameterSet: t.prismaField({ type: 'ParameterSet', resolve: (_query, p) => p.parameterSet }),
+    // Read again with the operation's selection (the payload holds a bare row).
+    parameterSet: t.prismaField({ type: 'ParameterSet', resolve: (query, p, _args, { reads }) => reads.parameterSets.existing(query, p.parameterSet.hash) }),
     created: t.exposeBoolean('created', { description: 'False when a set with the same content already existed (same hash, one row).' }),
     version: t.prismaField({
       type: 'ConfigVersion',

@@ -4,13 +4,15 @@ import {
   type ParameterSetValue, type ParameterSetValueGroup,
 } from '../server/features/parameter-sets/index.ts';
 import { builder } from './builder.ts';
+import { ConfigVersionRef } from './config-versions.ts';
+import { EnvironmentRef } from './environments.ts';
 import { ValueDiffRef } from './value-diff.ts';
 
-// Parameter sets and runs are read by any signed-in caller, tokens included:
-// a set is content, not an environment's state (the same values frozen from
-// dev and from prod are one set), and a research orchestrator holding a dev
-// token must read the set prod reused. Values are not secrets (ADR-59 keeps
-// secrets out of the configuration).
+// Parameter sets are read by every operator, and by the service tokens of
+// each environment that froze them: a set is content, not an environment's
+// state (the same values frozen from dev and from prod are one set, known to
+// both), but a token reads nothing of another environment. A set it may not
+// read is absent to it: null, or NOT_FOUND when compared.
 
 const ParameterSetFactorRef = builder.objectRef<{ name: string; variant: string; baseValue: string | null }>('ParameterSetFactor').implement({
   description: 'One experimental factor: a catalog parameter the run varies, with the variant it applies over the frozen value.',
@@ -56,13 +58,29 @@ const ParameterSetValueGroupRef = builder.objectRef<ParameterSetValueGroup>('Par
 });
 
 builder.prismaNode('ParameterSet', {
+  nullable: true,
   id: { field: 'hash' },
+  findUnique: (hash, { reads, viewer }) => reads.parameterSets.nodeWhere(hash, viewer),
   description: 'An immutable, content-addressed snapshot: the values of an environment version, the catalog metadata of those parameters, the experiment factors and the code version.',
   fields: (t) => ({
     hash: t.exposeString('hash', { description: 'sha256 of the RFC 8785 canonical JSON of { values, catalog, factors, codeVersion }.' }),
-    environment: t.relation('environment', { nullable: true, description: 'Where the set was first frozen (provenance, not content).' }),
+    environment: t.field({
+      type: EnvironmentRef,
+      nullable: true,
+      description: 'Where the set was first frozen (provenance, not content).',
+      // null, not FORBIDDEN, for a token of another environment that froze the same content later.
+      select: (_args, _ctx, nestedSelection) => ({ environment: nestedSelection(true) }),
+      resolve: (set, _args, { reads, viewer }) => (set.environment && reads.config.canRead(viewer, set.environment.id) ? set.environment : null),
+    }),
     configVersion: t.exposeInt('configVersion', { nullable: true, description: 'The number of the environment version it was first frozen from (provenance); the version itself is frozenFrom.' }),
-    frozenFrom: t.relation('frozenFrom', { nullable: true, description: 'The environment version it was first frozen from: who changed what and why. A run names its own (Run.configVersion).' }),
+    frozenFrom: t.field({
+      type: ConfigVersionRef,
+      nullable: true,
+      description: 'The environment version it was first frozen from: who changed what and why. A run names its own (Run.configVersion).',
+      // null, like environment, for a token of another environment that froze the same content later.
+      select: (_args, _ctx, nestedSelection) => ({ frozenFrom: nestedSelection(true) }),
+      resolve: (set, _args, { reads, viewer }) => (set.frozenFrom && reads.config.canRead(viewer, set.frozenFrom.environmentId) ? set.frozenFrom : null),
+    }),
     catalogVersion: t.int({ description: 'The catalog revision at first freeze (provenance).', resolve: (set) => Number(set.catalogVersion) }),
     values: t.expose('values', { type: 'JSON', description: '{ name: value } for every parameter.' }),
     catalogSnapshot: t.expose('catalogSnapshot', { type: 'JSON', description: '{ name: { type, allowedValues, minValue, maxValue, defaultValue, hotReloadable, category, critical, deprecated } }.' }),
@@ -143,8 +161,9 @@ const KeyDiffRef = builder.objectRef<KeyDiff>('KeyDiff').implement({
 export const ParameterSetComparisonRef = builder.objectRef<ParameterSetComparison>('ParameterSetComparison').implement({
   description: 'What changed from set `a` to set `b`.',
   fields: (t) => ({
-    a: t.prismaField({ type: 'ParameterSet', resolve: (_query, c) => c.from }),
-    b: t.prismaField({ type: 'ParameterSet', resolve: (_query, c) => c.to }),
+    // Read again with the operation's selection (the comparison holds bare rows).
+    a: t.prismaField({ type: 'ParameterSet', resolve: (query, c, _args, { reads }) => reads.parameterSets.existing(query, c.from.hash) }),
+    b: t.prismaField({ type: 'ParameterSet', resolve: (query, c, _args, { reads }) => reads.parameterSets.existing(query, c.to.hash) }),
     values: t.field({
       type: [ValueDiffRef],
       resolve: (c) => diffSnapshots(c.from.values as Record<string, string>, c.to.values as Record<string, string>),
@@ -161,19 +180,19 @@ builder.queryFields((t) => ({
     cursor: 'hash',
     description: 'Newest first. `environment` filters on where a set was first frozen.',
     args: { environment: t.arg.string({ required: false }) },
-    resolve: (query, _root, { environment }, { reads }) => reads.parameterSets.list(query, { environment }),
-    totalCount: (_parent, { environment }, { reads }) => reads.parameterSets.count({ environment }),
+    resolve: (query, _root, { environment }, { reads, viewer }) => reads.parameterSets.list(query, viewer, { environment }),
+    totalCount: (_parent, { environment }, { reads, viewer }) => reads.parameterSets.count(viewer, { environment }),
   }, {}),
   parameterSet: t.prismaField({
     type: 'ParameterSet',
     nullable: true,
     args: { hash: t.arg.string({ required: true }) },
-    resolve: (query, _root, { hash }, { reads }) => reads.parameterSets.byHash(query, hash),
+    resolve: (query, _root, { hash }, { reads, viewer }) => reads.parameterSets.byHash(query, viewer, hash),
   }),
   compareParameterSets: t.field({
     type: ParameterSetComparisonRef,
     description: 'Value, catalog-metadata, factor and code-version differences between two sets (NOT_FOUND for an unknown hash).',
     args: { a: t.arg.string({ required: true }), b: t.arg.string({ required: true }) },
-    resolve: (_root, { a, b }, { reads }) => reads.parameterSets.compare(a, b),
+    resolve: (_root, { a, b }, { reads, viewer }) => reads.parameterSets.compare(viewer, a, b),
   }),
 }));

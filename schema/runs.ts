@@ -3,9 +3,9 @@ import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
 
-// Runs are read by operators, and by a service token for its own environment
-// only (a dev token cannot read prod runs). The set a run is bound to is
-// content and stays readable by every signed-in caller (parameter-sets.ts).
+// Operators read every run; a service token its own environment's (the
+// environment a run runs in). Another environment's run is absent to a token:
+// node(id) is null, lists leave it out.
 
 export const RunOutcomeEnum = builder.enumType('RunOutcome', {
   description: 'How a finished run ended (its terminal status).',
@@ -18,8 +18,11 @@ const RunOrderEnum = builder.enumType('RunOrder', {
 });
 
 builder.prismaNode('Run', {
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id, { reads, viewer }) => reads.runs.nodeWhere(id, viewer),
   description: 'An experiment, backtest, paper or live session, bound to the parameter set it ran under and to its own environment version. Fetch one with run(id:) or run(name:).',
+  // Lists and lookups leave another environment's runs out; this guards any other path to one.
   authScopes: (run, { viewer, reads }) => reads.runs.canRead(viewer, run),
   fields: (t) => ({
     kind: t.expose('kind', { type: RunKindEnum }),
@@ -87,7 +90,7 @@ builder.queryFields((t) => ({
   run: t.prismaField({
     type: 'Run',
     nullable: true,
-    description: 'One run by id (uuid or global id), or the most recently started run of that name. FORBIDDEN for a run of another environment than a service token\'s.',
+    description: 'One run by id (uuid or global id), or the most recently started run of that name. Null for a run of another environment than a service token\'s.',
     args: { id: t.arg.id({ required: false }), name: t.arg.string({ required: false }) },
     resolve: (query, _root, { id, name }, { reads, viewer }) =>
       reads.runs.find(query, viewer, { id: id == null ? null : localId(id, 'Run'), name }),

@@ -15,14 +15,14 @@ builder.prismaNode('User', {
   }),
 });
 
-/** Who is calling: an operator, or a service token (worker, Grafana). */
-export const ViewerRef = builder.objectRef<{ kind: 'user' | 'service'; name: string; displayName: string; role: string | null; environment: string | null }>('Viewer').implement({
+/** Who is calling: an operator, a service token (worker, Grafana), or a read-only token of every environment (monitor). */
+export const ViewerRef = builder.objectRef<{ kind: 'user' | 'service' | 'monitor'; name: string; displayName: string; role: string | null; environment: string | null }>('Viewer').implement({
   fields: (t) => ({
     kind: t.exposeString('kind'),
     name: t.exposeString('name'),
     displayName: t.exposeString('displayName'),
     role: t.exposeString('role', { nullable: true }),
-    environment: t.exposeString('environment', { nullable: true, description: 'The environment a service token is scoped to.' }),
+    environment: t.exposeString('environment', { nullable: true, description: 'The environment a service token is scoped to (null for an operator, and for a read-only token of every environment, kind "monitor").' }),
   }),
 });
 
@@ -32,5 +32,5 @@ builder.queryField('viewer', (t) =>
     resolve: (_root, _args, { viewer }) =>
       viewer!.kind === 'user'
         ? { kind: 'user' as const, name: viewer!.username, displayName: viewer!.displayName, role: viewer!.role, environment: null }
-        : { kind: 'service' as const, name: viewer!.name, displayName: viewer!.name, role: null, environment: viewer!.environmentName },
+        : { kind: viewer!.kind, name: viewer!.name, displayName: viewer!.name, role: null, environment: viewer!.kind === 'service' ? viewer!.environmentName : null },
   }));

@@ -1,6 +1,7 @@
 import { canReadEnvironment } from '../server/features/access/index.ts';
 import { lagThresholds, versionsBehind } from '../server/features/workers/index.ts';
 import { builder } from './builder.ts';
+import { uuidWhere } from './uuid-where.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, WorkerStatusEnum } from './enums.ts';
 
@@ -12,7 +13,10 @@ import { RunKindEnum, WorkerStatusEnum } from './enums.ts';
 const lagSelection = { environmentId: true, appliedVersion: true, environment: { select: { activeVersion: true } } } as const;
 
 builder.prismaNode('Worker', {
+  // node(id:) reads a missing or malformed id as null (node-lookup.ts).
+  nullable: true,
   id: { field: 'id' },
+  findUnique: (id) => uuidWhere(id),
   description: 'A runtime process (paper, live, backtest…) consuming one environment\'s configuration.',
   authScopes: (worker, { viewer }) => canReadEnvironment(viewer, worker.environmentId),
   fields: (t) => ({

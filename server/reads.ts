@@ -8,6 +8,7 @@ import { createAccessReads } from './features/access/index.ts';
 import { createAuditReads } from './features/audit/index.ts';
 import { createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
 import { createWorkerReads } from './features/workers/index.ts';
+import { createObservabilityReads } from './features/observability/index.ts';
 import type { AppPubSub } from './realtime/pubsub.ts';
 
 export interface ReadDeps {
@@ -35,6 +36,8 @@ export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
     workers: createWorkerReads({ prisma, pubsub }),
     access: createAccessReads({ prisma }),
     audit: createAuditReads({ prisma }),
+    /** Time series and tables for the dashboards (Grafana's JSON datasource at /grafana). */
+    observability: createObservabilityReads({ prisma }),
     /**
      * The client plugin-prisma resolves relations and connections with. Only
      * schema/builder.ts hands it to the plugin; no resolver calls it directly.

@@ -1,16 +1,16 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
-import { createAuthenticator, type PasswordHasher } from './auth/index.ts';
+import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions } from './auth/index.ts';
 import { createChangeRequestService } from './features/approvals/index.ts';
 import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
 import { createConfigService, createConfigWriter, readSnapshot } from './features/configuration/index.ts';
 import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
-import { createConfigValidator } from '../contract/validation/index.ts';
+import { createConfigValidator, type JsonLimits } from '../contract/validation/index.ts';
 import { createRuleService } from './features/rules/index.ts';
 import { assertNotFrozen, createFreezeWindowService } from './features/freeze/index.ts';
 import { createParameterSetService, createRunEpochService, createRunService } from './features/parameter-sets/index.ts';
 import { createApplyReportWriter, createWorkerService } from './features/workers/index.ts';
-import { createAccessService } from './features/access/index.ts';
+import { createAccessService, createSignInLockoutRecorder } from './features/access/index.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -20,25 +20,32 @@ export interface ServiceDeps {
   /** The process's one catalog cache, shared with the read side (invalidated on catalog NOTIFY). */
   catalogCache: CatalogCache;
   sessionTtlMs?: number;
+  /** How large a value (characters) and a JSON input (run metadata, factors, code version) may be. */
+  limits?: InputLimits;
+  /** Sign-in throttling's limits and clock (tests shorten and move them). */
+  signInThrottle?: SignInThrottleOptions;
 }
 
 /**
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs }: ServiceDeps) {
-  const validator = createConfigValidator();
+export function createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {} }: ServiceDeps) {
+  const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
   const writer = createConfigWriter({ catalog: catalogCache, validator, assertNotFrozen });
   return {
-    authenticator: createAuthenticator({ prisma, hasher, sessionTtlMs }),
+    authenticator: createAuthenticator({
+      prisma, hasher, sessionTtlMs,
+      throttle: createSignInThrottle({ prisma, ...signInThrottle, onLockout: createSignInLockoutRecorder({ prisma, logger }) }),
+    }),
     config: createConfigService({ prisma, writer, logger, metrics }),
     changeRequests: createChangeRequestService({ prisma, writer, logger, metrics }),
     catalogAdmin: createCatalogAdminService({ prisma, logger, catalogCache, validator, readSnapshot }),
     rules: createRuleService({ prisma, logger, catalogCache, validator }),
     freezeWindows: createFreezeWindowService({ prisma, logger }),
-    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, validator, logger }),
-    runs: createRunService({ prisma, catalog: catalogCache, logger }),
+    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits: limits.json }),
+    runs: createRunService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json }),
     runEpochs: createRunEpochService({ prisma, logger }),
     workers: createWorkerService({
       prisma, catalog: catalogCache, logger, metrics,
@@ -49,3 +56,10 @@ export function createServices({ prisma, logger, metrics, hasher, catalogCache, 
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** The settings MAX_VALUE_LENGTH, MAX_JSON_BYTES and MAX_JSON_DEPTH; each defaults in contract/validation. */
+export interface InputLimits {
+  /** The global ceiling on a value's length (a catalog entry's maxLength overrides it). */
+  maxValueLength?: number;
+  json?: JsonLimits;
+}

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicChallenge, errorTable, unauthenticated } from '../server/errors/index.ts';
-import { createMaskError } from '../server/http/create-yoga.ts';
+import { createMaskError } from '../server/http/mask-error.ts';
 import { createLogger } from '../server/logging/create-logger.ts';
 import { startTestApp, type TestApp } from './support/start-test-app.ts';
 import { wsClient } from './support/subscription-clients.ts';
@@ -111,11 +111,19 @@ describe('one error table on every wire', () => {
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Nothing at /no/such/route.' } });
   });
 
-  it('sends the table\'s extensions inside an SSE event (graphql-sse on /graphql/stream)', async () => {
+  it('answers graphql-sse on /graphql/stream as /graphql: the table\'s 401, challenge and extensions', async () => {
     const response = await post('/graphql/stream', JSON.stringify({ query: '{ environments { name } }' }), { accept: 'text/event-stream' });
+    expect(response.status).toBe(errorTable.UNAUTHENTICATED.graphqlHttp!.status);
+    expect(response.headers.get('www-authenticate')).toBe(challenge);
+    const body = await response.json();
+    expect(body.errors).toEqual([{ message: 'Sign in to continue.', path: ['environments'], extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+
+  it('sends a code without a status of its own inside an SSE event', async () => {
+    const response = await post('/graphql/stream', JSON.stringify({ query: '{ environment(name: "qa") { name } }' }), { accept: 'text/event-stream', authorization: basic('viewer', testPasswords.viewer!) });
     expect(response.status).toBe(200);
     const next = (await response.text()).split('\n').find((line) => line.startsWith('data: {'));
-    expect(JSON.parse(next!.slice('data: '.length)).errors[0]).toMatchObject({ message: 'Sign in to continue.', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(JSON.parse(next!.slice('data: '.length)).errors[0]).toMatchObject({ path: ['environment'], extensions: { code: 'NOT_FOUND' } });
   });
 });
 

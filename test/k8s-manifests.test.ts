@@ -114,6 +114,17 @@ describe('k8s manifests', () => {
       expect(envOf(apiContainer, 'HOST')?.value).toBe('0.0.0.0');
     });
 
+    it('serves /metrics on a port of its own that only the monitoring namespace reaches, and scrapes that one', () => {
+      const metricsPort = apiContainer.ports.find((p: Doc) => p.name === 'metrics');
+      expect(envOf(apiContainer, 'METRICS_PORT')?.value).toBe(String(metricsPort.containerPort));
+      expect(api.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics', 'prometheus.io/port': String(metricsPort.containerPort) });
+      // Not behind the Service or the Ingress: those route the http port only.
+      expect(find('Service', 'configuration-api').spec.ports.map((p: Doc) => p.targetPort)).not.toContain('metrics');
+      const policy = find('NetworkPolicy', 'configuration-api');
+      const reaching = policy.spec.ingress.filter((rule: Doc) => rule.ports.some((p: Doc) => p.port === metricsPort.containerPort));
+      expect(reaching.flatMap((rule: Doc) => rule.from)).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    });
+
     it('does not start the reference paper worker (PAPER_WORKER=false)', () => {
       expect(envOf(apiContainer, 'PAPER_WORKER')?.value).toBe('false');
     });

@@ -82,7 +82,7 @@ describe('real-time distribution: NOTIFY → LISTEN bridge → graphql-ws and SS
     await admin.connect();
     try {
       const first = version + 1;
-      const reconnects = () => fetch(`${t.url}/metrics`).then((r) => r.text()).then((text) => Number(/ucp_listen_reconnects_total (\d+)/.exec(text)?.[1] ?? 0));
+      const reconnects = () => t.scrape().then((text) => Number(/ucp_listen_reconnects_total (\d+)/.exec(text)?.[1] ?? 0));
       const before = await reconnects();
       for (let i = 0; i < 100; i += 1) {
         if (i === 30) {

@@ -27,7 +27,7 @@ describe('runs list at 10,000 runs', () => {
   afterAll(() => t.close());
 
   const PAGE = `query ($after: String, $kind: RunKind) {
-    runs(first: 1000, after: $after, orderBy: NAME_ASC, search: "bulk", kind: $kind) {
+    runs(first: 100, after: $after, orderBy: NAME_ASC, search: "bulk", kind: $kind) {
       totalCount pageInfo { hasNextPage endCursor } edges { node { name kind status environment { name } configVersion { version } } }
     }
   }`;
@@ -36,6 +36,8 @@ describe('runs list at 10,000 runs', () => {
     const seen: string[] = [];
     const costs: number[] = [];
     let after: string | null = null;
+    // The caller's first request also checks its credentials (cached afterwards): not a page's cost.
+    expectData(await t.gql('{ __typename }', {}, 'viewer'));
     for (;;) {
       count = 0;
       counting = true;
@@ -50,8 +52,8 @@ describe('runs list at 10,000 runs', () => {
     expect(seen).toHaveLength(total);
     expect(new Set(seen).size).toBe(total);
     expect(seen).toEqual([...seen].sort());
-    expect(new Set(costs).size).toBe(1);
-    console.info(`runs list: ${costs.length} pages of 1,000 over ${total.toLocaleString('en-US')} runs, ${costs[0]} SQL statements each`);
+    expect(new Set(costs).size, `statements per page: ${[...new Set(costs)].join(', ')} (${costs.join(' ')})`).toBe(1);
+    console.info(`runs list: ${costs.length} pages of 100 (the page cap) over ${total.toLocaleString('en-US')} runs, ${costs[0]} SQL statements each`);
   });
 
   it('filters on the server: kind, outcome, started-by', async () => {

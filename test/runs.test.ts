@@ -76,13 +76,15 @@ describe('runs of every kind', () => {
         input: { kind: 'LIVE', name: 'sneaky', parameterSetHash: baseSet, environment: 'prod' },
       }, { token: devToken });
       expect(errorCode(startInProd)).toBe('FORBIDDEN');
-      expect(errorCode(await t.gql(RUN, { id: devRun }, { token: prodToken }))).toBe('FORBIDDEN');
+      // Another environment's run is absent to a token (issue 9's confinement), not FORBIDDEN.
+      expect(await run({ id: devRun }, { token: prodToken })).toBeNull();
       expect(await run({ name: 'dev only' }, { token: prodToken })).toBeNull();
       const listed = expectData(await t.gql(`query ($hash: String!) { runs { totalCount } parameterSet(hash: $hash) { runs { totalCount } } }`, { hash: baseSet }, { token: prodToken }));
-      expect(listed).toEqual({ runs: { totalCount: 0 }, parameterSet: { runs: { totalCount: 0 } } });
+      // The set was frozen by dev only: absent to a prod token, like dev's runs.
+      expect(listed).toEqual({ runs: { totalCount: 0 }, parameterSet: null });
       expect(errorCode(await t.gql(UPDATE, { input: { id: devRun, status: 'CANCELLED' } }, { token: prodToken }))).toBe('FORBIDDEN');
-      expect(errorCode(await t.gql(`query ($a: ID!) { compareRuns(a: $a, b: $a) { verdict } }`, { a: devRun }, { token: prodToken }))).toBe('FORBIDDEN');
-      expect(errorCode(await t.gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: devRun }, { token: prodToken }))).toBe('FORBIDDEN');
+      expect(errorCode(await t.gql(`query ($a: ID!) { compareRuns(a: $a, b: $a) { verdict } }`, { a: devRun }, { token: prodToken }))).toBe('NOT_FOUND');
+      expect(expectData(await t.gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: devRun }, { token: prodToken })).node).toBeNull();
       // The dev token reads its own.
       expect((await run({ id: devRun }, { token: devToken })).name).toBe('dev only');
     });

@@ -24,7 +24,7 @@ describe('per-worker gauges read from the database at scrape time', () => {
   let token: string;
   const ids = new Map<string, string>();
 
-  const scrape = async () => parseExposition(await (await fetch(`${t.url}/metrics`)).text());
+  const scrape = async () => parseExposition(await t.scrape());
   /** The value of one series, or undefined when it is not reported. */
   const value = (samples: Sample[], name: string, labels: Record<string, string>) =>
     samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;

@@ -24,6 +24,6 @@ describe('the server on a seeded database', () => {
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: true, listen: true });
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toContain('ucp_listen_connected 1');
+    expect(await t.scrape()).toContain('ucp_listen_connected 1');
   });
 });

@@ -38,7 +38,7 @@ describe('apply reports, lag and save-to-apply latency', () => {
     expect(worker).toEqual({ appliedVersion: saved.version, receivedVersion: saved.version, lagVersions: 0, lagSeconds: 0, lagging: false });
     const applies = expectData(await t.gql(`{ recentApplies(environment: "dev", last: 5) { version latencyMs keys worker { name } } }`, {}, 'viewer')).recentApplies;
     expect(applies[0]).toEqual({ version: saved.version, latencyMs: 10, keys: ['CVN_SIGNAL_THRESHOLD_BUY'], worker: { name: 'paper-1' } });
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await t.scrape();
     expect(metrics).toMatch(/ucp_distribution_latency_seconds_count\{environment="dev"\} 1/);
   });
 
@@ -51,7 +51,7 @@ describe('apply reports, lag and save-to-apply latency', () => {
   });
 
   it('marks a worker lagging past 3 versions and counts it in a metric', async () => {
-    const lagging = () => fetch(`${t.url}/metrics`).then((r) => r.text()).then((text) => Number(/ucp_workers_lagging\{environment="dev"\} (\d+)/.exec(text)?.[1]));
+    const lagging = () => t.scrape().then((text) => Number(/ucp_workers_lagging\{environment="dev"\} (\d+)/.exec(text)?.[1]));
     expect(await lagging()).toBe(0);
     for (let i = 0; i < 4; i += 1) await save();
     const worker = expectData(await t.gql(`{ workers(environment: "dev") { name lagVersions lagSeconds lagging } }`, {}, 'viewer')).workers[0];
@@ -75,7 +75,7 @@ describe('a burst of apply reports (group-committed)', () => {
   let savedAt: number;
 
   const histogramCount = async () => {
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await t.scrape();
     const match = /^ucp_distribution_latency_seconds_count\{environment="dev"\} (\d+)$/m.exec(text);
     return match ? Number(match[1]) : 0;
   };

@@ -13,7 +13,7 @@ describe('worker lag: fields and gauge agree', () => {
   let active: number;
 
   const laggingGauge = async (environment: string) => {
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await t.scrape();
     return Number(new RegExp(`ucp_workers_lagging\\{environment="${environment}"\\} (\\d+)`).exec(text)?.[1]);
   };
 

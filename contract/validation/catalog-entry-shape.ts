@@ -22,6 +22,12 @@ export interface CatalogEntryShape {
   deprecatedValues: { value: string; reason: string }[];
   /** Optional CEL expression over `value` and `params`; must evaluate to true. */
   validator: string | null;
+  /**
+   * The longest value accepted, in characters: a per-parameter override of the
+   * server's global ceiling. Absent or null: the ceiling the caller passes
+   * (DecodeOptions.maxLength), if any.
+   */
+  maxLength?: number | null;
 }
 
 /** A cross-parameter rule: a CEL expression over `params` that must evaluate to true. */

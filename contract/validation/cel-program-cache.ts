@@ -11,8 +11,9 @@
 // Besides parsing, compile() does two static checks that the library only
 // reports at evaluation time ("unresolved attribute", "unbound function: foo"):
 // every free identifier must be a variable the caller binds, and every function
-// must exist in the environment. An operator saving `parms.CVN_X > 1` is told
-// at once that `parms` is unknown instead of seeing a rule fail later.
+// must exist in the environment (cel-expression-scan.ts). An operator saving
+// `parms.CVN_X > 1` is told at once that `parms` is unknown instead of seeing a
+// rule fail later. And it bounds what an expression may cost (cel-limits.ts).
 
 import {
   celEnv,
@@ -28,6 +29,8 @@ import {
   type CelResult,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { scanExpression } from './cel-expression-scan.ts';
+import { CEL_LIMITS, createCelMeter, sourceLimitProblem, staticLimitProblem, type CelLimits, type CelMeter } from './cel-limits.ts';
 import type { Violation } from './violation.ts';
 
 /** Variables a validator may use; rules use only `params`. */
@@ -80,31 +83,36 @@ export interface CelProgramCacheOptions {
    * the life of a server; past this bound the oldest entries are dropped.
    */
   maxEntries?: number;
+  /** Length, nesting, macro and evaluation limits (cel-limits.ts); CEL_LIMITS by default. */
+  limits?: CelLimits;
 }
 
 type CompiledEntry =
   | { ok: true; evaluate: (bindings: CelBindings) => CelResult; variables: readonly string[] }
   | { ok: false; detail: string };
 
-// Identifiers that name CEL types, e.g. `type(value) == double`; they are not variables.
-const TYPE_IDENTIFIERS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
-
-// Calls the planner implements itself rather than looking up in the function resolver.
-const PLANNER_FUNCTIONS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
-
 export function createCelProgramCache(options: CelProgramCacheOptions = {}): CelProgramCache {
   const maxEntries = Math.max(1, options.maxEntries ?? 10_000);
   // The strings extension (lowerAscii, split, indexOf...) is useful to STRING
   // validators and costs nothing for others; the browser uses the same cache
   // factory so both sides accept the same functions.
-  const env = celEnv({ funcs: strings });
+  const limits = options.limits ?? CEL_LIMITS;
+  // Counts macro steps and measures what macros build (cel-limits.ts); its
+  // functions join the environment so instrumented expressions can call them.
+  const meter = createCelMeter(limits);
+  const env = celEnv({ funcs: [...strings, ...meter.funcs] });
+  // One evaluation against a fresh budget; over it, the expression is refused whatever it came to.
+  const measured = (run: (bindings: CelBindings) => CelResult, bindings: CelBindings): CelOutcome => {
+    const { result, exceeded } = meter.measure(() => outcomeOf(run, bindings));
+    return exceeded === undefined ? result : invalidOutcome(exceeded);
+  };
   const compiled = new Map<string, CompiledEntry>();
   const programs = new Map<string, CelProgram>();
 
   function compileEntry(source: string): CompiledEntry {
     let entry = compiled.get(source);
     if (entry === undefined) {
-      entry = compileSource(env, source);
+      entry = compileSource(env, source, limits, meter);
       if (compiled.size >= maxEntries) {
         // Maps iterate in insertion order: the first key is the oldest.
         const oldest = compiled.keys().next().value;
@@ -122,7 +130,7 @@ export function createCelProgramCache(options: CelProgramCacheOptions = {}): Cel
     let program = programs.get(source);
     if (program === undefined) {
       const run = entry.evaluate;
-      program = { source, variables: entry.variables, evaluate: (bindings) => outcomeOf(run, bindings) };
+      program = { source, variables: entry.variables, evaluate: (bindings) => measured(run, bindings) };
       programs.set(source, program);
     }
     return program;
@@ -141,7 +149,7 @@ export function createCelProgramCache(options: CelProgramCacheOptions = {}): Cel
       if (!entry.ok) return invalidOutcome(entry.detail);
       const unbound = unboundVariable(entry.variables, (name) => Object.hasOwn(bindings, name));
       if (unbound !== undefined) return invalidOutcome(unknownVariableDetail(unbound, Object.keys(bindings)));
-      return outcomeOf(entry.evaluate, bindings);
+      return measured(entry.evaluate, bindings);
     },
     get size() {
       return compiled.size;
@@ -153,18 +161,24 @@ export function createCelProgramCache(options: CelProgramCacheOptions = {}): Cel
   };
 }
 
-function compileSource(env: CelEnv, source: string): CompiledEntry {
+function compileSource(env: CelEnv, source: string, limits: CelLimits, meter: CelMeter): CompiledEntry {
   if (source.trim() === '') return { ok: false, detail: 'the expression is empty' };
+  const tooLarge = sourceLimitProblem(source, limits);
+  if (tooLarge !== undefined) return { ok: false, detail: tooLarge };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(source);
   } catch (error) {
     return { ok: false, detail: describeParseError(error) };
   }
+  const tooCostly = staticLimitProblem(source, parsed.expr, limits);
+  if (tooCostly !== undefined) return { ok: false, detail: tooCostly };
   const scan = scanExpression(env, parsed.expr);
   if (scan.unknownFunction !== undefined) {
     return { ok: false, detail: `unknown function ${scan.unknownFunction}` };
   }
+  // After the scan (it would see the meter's functions as the user's).
+  meter.instrument(parsed.expr);
   try {
     const evaluate = plan(env, parsed) as (bindings: CelBindings) => CelResult;
     return { ok: true, evaluate, variables: [...scan.variables] };
@@ -214,88 +228,6 @@ export function describeCelValue(value: unknown): string {
       if (value instanceof Uint8Array) return 'bytes';
       return 'a message';
   }
-}
-
-interface ExpressionScan {
-  variables: Set<string>;
-  unknownFunction: string | undefined;
-}
-
-type Expr = ReturnType<typeof parse>['expr'];
-
-/**
- * Walks the AST once at compile time collecting free identifiers (those not
- * bound by a comprehension such as `params.all(k, ...)`) and the first call to
- * a function the environment does not define.
- */
-function scanExpression(env: CelEnv, root: Expr): ExpressionScan {
-  const scan: ExpressionScan = { variables: new Set(), unknownFunction: undefined };
-
-  const visit = (expr: Expr | undefined, bound: ReadonlySet<string>): void => {
-    if (expr === undefined) return;
-    const kind = expr.exprKind;
-    switch (kind.case) {
-      case 'identExpr': {
-        const name = kind.value.name;
-        if (!bound.has(name) && !TYPE_IDENTIFIERS.has(name)) scan.variables.add(name);
-        return;
-      }
-      case 'selectExpr':
-        visit(kind.value.operand, bound);
-        return;
-      case 'callExpr': {
-        const call = kind.value;
-        if (scan.unknownFunction === undefined && !PLANNER_FUNCTIONS.has(call.function) && !functionExists(env, call)) {
-          scan.unknownFunction = call.function;
-        }
-        visit(call.target, bound);
-        for (const arg of call.args) visit(arg, bound);
-        return;
-      }
-      case 'listExpr':
-        for (const element of kind.value.elements) visit(element, bound);
-        return;
-      case 'structExpr':
-        for (const entry of kind.value.entries) {
-          if (entry.keyKind.case === 'mapKey') visit(entry.keyKind.value, bound);
-          visit(entry.value, bound);
-        }
-        return;
-      case 'comprehensionExpr': {
-        const c = kind.value;
-        visit(c.iterRange, bound);
-        visit(c.accuInit, bound);
-        const inner = new Set(bound);
-        for (const name of [c.iterVar, c.iterVar2, c.accuVar]) if (name !== '') inner.add(name);
-        visit(c.loopCondition, inner);
-        visit(c.loopStep, inner);
-        visit(c.result, inner);
-        return;
-      }
-      default:
-        return;
-    }
-  };
-
-  visit(root, new Set());
-  return scan;
-}
-
-function functionExists(env: CelEnv, call: { function: string; target?: Expr | undefined }): boolean {
-  if (env.funcs.find(call.function) !== undefined) return true;
-  // `ns.fn(x)` parses as a method call on `ns`; the planner also tries the qualified name.
-  const qualifier = call.target === undefined ? undefined : qualifiedName(call.target);
-  return qualifier !== undefined && env.funcs.find(`${qualifier}.${call.function}`) !== undefined;
-}
-
-function qualifiedName(expr: Expr): string | undefined {
-  const kind = expr.exprKind;
-  if (kind.case === 'identExpr') return kind.value.name;
-  if (kind.case === 'selectExpr' && kind.value.operand !== undefined && !kind.value.testOnly) {
-    const operand = qualifiedName(kind.value.operand);
-    return operand === undefined ? undefined : `${operand}.${kind.value.field}`;
-  }
-  return undefined;
 }
 
 function unboundVariable(variables: readonly string[], isBound: (name: string) => boolean): string | undefined {

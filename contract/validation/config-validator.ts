@@ -15,7 +15,8 @@ import {
 } from './cel-program-cache.ts';
 import { describeExpected, showInput } from './decode-value.ts';
 import { toCelValue, typedSnapshot, type TypedSnapshot } from './typed-snapshot.ts';
-import { parseValue } from './value-schema.ts';
+import { DEFAULT_MAX_VALUE_LENGTH, valueLengthLimit } from './value-limits.ts';
+import { parseValue, type ParseValueResult } from './value-schema.ts';
 import type { Violation } from './violation.ts';
 
 export interface ValidateChangeInput {
@@ -28,6 +29,12 @@ export interface ValidateChangeInput {
 }
 
 export interface ConfigValidator {
+  /** The global ceiling on a value's length (characters) that a catalog entry's maxLength overrides. */
+  readonly maxValueLength: number;
+  /** One value of `entry` under this validator's ceiling (a catalog default, an allowed value). */
+  parseValue(entry: CatalogEntryShape, raw: string): ParseValueResult;
+  /** The length limit a value of `entry` is held to. */
+  lengthLimit(entry: CatalogEntryShape): number;
   /** Every violation the changes would cause; empty means the save may proceed. */
   validateChange(input: ValidateChangeInput): Violation[];
   /** Typed values of `values`; unknown names and values not of their type are left out. */
@@ -47,10 +54,13 @@ export interface ConfigValidator {
 export interface ConfigValidatorOptions {
   /** Share a cache between validators (e.g. one per server process); by default each validator makes its own. */
   programs?: CelProgramCache;
+  /** The global ceiling on a value's length in characters (the server's MAX_VALUE_LENGTH); default 4096. */
+  maxValueLength?: number;
 }
 
 export function createConfigValidator(options: ConfigValidatorOptions = {}): ConfigValidator {
   const programs = options.programs ?? createCelProgramCache();
+  const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
 
   function validateChange({ catalog, rules, current, changes }: ValidateChangeInput): Violation[] {
     const violations: Violation[] = [];
@@ -95,7 +105,7 @@ export function createConfigValidator(options: ConfigValidatorOptions = {}): Con
           : `${name} is deprecated; use ${entry.replacementName} instead.`;
       return { code: 'DEPRECATED_PARAMETER', message, parameter: name };
     }
-    const parsed = parseValue(entry, raw);
+    const parsed = parseValue(entry, raw, { maxLength: maxValueLength });
     if (!parsed.ok) return parsed.violation;
     const source = entry.validator;
     if (source === null || source.trim() === '') return null;
@@ -158,6 +168,9 @@ export function createConfigValidator(options: ConfigValidatorOptions = {}): Con
   }
 
   return {
+    maxValueLength,
+    parseValue: (entry, raw) => parseValue(entry, raw, { maxLength: maxValueLength }),
+    lengthLimit: (entry) => valueLengthLimit(entry, maxValueLength)!,
     validateChange,
     typedValues(catalog, values) {
       return typedSnapshot(catalog, values).typed;

@@ -9,6 +9,7 @@
 // produce the same sentences.
 
 import type { CatalogEntryShape, ParameterType, TypedValue } from './catalog-entry-shape.ts';
+import { valueLengthLimit } from './value-limits.ts';
 import type { ViolationCode } from './violation.ts';
 
 export interface DecodeOptions {
@@ -20,6 +21,12 @@ export interface DecodeOptions {
    * system runs with, so rules must see it rather than treat it as missing.
    */
   typeOnly?: boolean;
+  /**
+   * The global ceiling on a value's length in characters (the server's
+   * MAX_VALUE_LENGTH), which the entry's own maxLength overrides. Write-time
+   * policy like bounds: skipped with typeOnly. Without either, no length check.
+   */
+  maxLength?: number;
 }
 
 export type DecodeResult =
@@ -49,6 +56,14 @@ export function decodeValue(entry: CatalogEntryShape, raw: string, options: Deco
   // required" tells the operator more than "must be an integer; got nothing".
   if (!typeOnly && entry.required && raw === '') {
     return fail('REQUIRED', `${entry.name} is required and cannot be empty.`);
+  }
+
+  // First of the policy checks: nothing below needs to look at a 10 MiB string.
+  if (!typeOnly) {
+    const limit = valueLengthLimit(entry, options.maxLength);
+    if (limit !== undefined && raw.length > limit) {
+      return fail('TOO_LARGE', `${entry.name} takes at most ${limit} characters; got ${raw.length}.`);
+    }
   }
 
   // Deprecated values are checked before allowed values and bounds: the reason

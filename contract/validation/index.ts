@@ -5,6 +5,8 @@ export type { CatalogEntryShape, ParameterType, RuleShape, TypedValue } from './
 export type { Violation, ViolationCode } from './violation.ts';
 export { decodeValue, describeExpected, expectation, showInput, type DecodeOptions, type DecodeResult } from './decode-value.ts';
 export { parseValue, valueSchema, type ParseValueResult } from './value-schema.ts';
+export { DEFAULT_MAX_VALUE_LENGTH, MAX_VALUE_LENGTH_LIMIT, valueLengthLimit } from './value-limits.ts';
+export { DEFAULT_JSON_LIMITS, jsonDepth, jsonLimitViolation, type JsonLimits } from './json-limits.ts';
 export { toCelValue, typedSnapshot, type SkippedValue, type TypedSnapshot } from './typed-snapshot.ts';
 export {
   createCelProgramCache,
@@ -18,6 +20,7 @@ export {
   type CelProgramCache,
   type CelProgramCacheOptions,
 } from './cel-program-cache.ts';
+export { CEL_LIMITS, type CelLimits } from './cel-limits.ts';
 export {
   createConfigValidator,
   type ConfigValidator,

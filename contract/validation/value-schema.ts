@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import type { CatalogEntryShape, TypedValue } from './catalog-entry-shape.ts';
-import { decodeValue, expectation } from './decode-value.ts';
+import { decodeValue, expectation, type DecodeOptions } from './decode-value.ts';
 import type { Violation, ViolationCode } from './violation.ts';
 
 export type ParseValueResult = { ok: true; value: TypedValue } | { ok: false; violation: Violation };
@@ -24,7 +24,7 @@ const VIOLATION_CODE_PARAM = 'violationCode';
  * per keystroke, and not per value when typing a whole snapshot (the config
  * validator uses decodeValue for that).
  */
-export function valueSchema(entry: CatalogEntryShape): z.ZodType<TypedValue, string> {
+export function valueSchema(entry: CatalogEntryShape, options: Pick<DecodeOptions, 'maxLength'> = {}): z.ZodType<TypedValue, string> {
   return z
     .string({
       // Forms hand over undefined for untouched fields; say "required" when that is the problem.
@@ -34,7 +34,7 @@ export function valueSchema(entry: CatalogEntryShape): z.ZodType<TypedValue, str
           : expectation(entry, issue.input),
     })
     .transform((raw, ctx): TypedValue => {
-      const result = decodeValue(entry, raw);
+      const result = decodeValue(entry, raw, options);
       if (result.ok) return result.value;
       // A custom issue, rather than zod's own checks, so the violation code travels
       // with the issue instead of being guessed back from zod's issue kinds.
@@ -50,11 +50,12 @@ export function valueSchema(entry: CatalogEntryShape): z.ZodType<TypedValue, str
 
 /**
  * Parses one stored string for `entry`; on failure returns exactly one
- * violation (the first problem found, in the order required → deprecated value →
- * type → bounds / allowed values).
+ * violation (the first problem found, in the order required → length →
+ * deprecated value → type → bounds / allowed values). `maxLength`: the global
+ * ceiling (the entry's own maxLength overrides it).
  */
-export function parseValue(entry: CatalogEntryShape, raw: string): ParseValueResult {
-  const result = valueSchema(entry).safeParse(raw);
+export function parseValue(entry: CatalogEntryShape, raw: string, options: Pick<DecodeOptions, 'maxLength'> = {}): ParseValueResult {
+  const result = valueSchema(entry, options).safeParse(raw);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
   return {

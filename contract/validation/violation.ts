@@ -12,7 +12,9 @@ export type ViolationCode =
   | 'REQUIRED'
   | 'VALIDATOR_FAILED'
   | 'RULE_FAILED'
-  | 'INVALID_EXPRESSION';
+  | 'INVALID_EXPRESSION'
+  // Longer, larger or deeper than its limit (a value, run metadata, a JSON input).
+  | 'TOO_LARGE';
 
 export interface Violation {
   code: ViolationCode;

@@ -1,4 +1,6 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createRuntimeAgent, type AgentLogger, type RuntimeAgent } from '../src/index.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { createPaperTrader, paperWorkerParameters, type CycleConfig, type Decision, type PaperWorkerParameter, type TradingBoundaries } from './paper-trader.ts';
 import { createCandleSource } from './synthetic-candles.ts';
 
@@ -13,6 +15,8 @@ export interface PaperWorkerOptions {
   logger?: AgentLogger;
   onDecision?: (decision: Decision) => void;
   agentOptions?: { stalenessBudgetMs?: number; pollIntervalMs?: number; heartbeatIntervalMs?: number };
+  /** Serve the agent's and the process's metrics on GET /metrics of this port (0: any free one). Off when absent. */
+  metrics?: { port: number; host?: string };
 }
 
 /** The agent's boundary calls, in the shape the strategy speaks. */
@@ -40,12 +44,20 @@ function boundariesFor(agent: RuntimeAgent<PaperWorkerParameter>): TradingBounda
  * decision tagged by the configuration version that produced it.
  */
 export async function createPaperWorker({
-  url, token, environment = 'dev', workerName = 'paper-1', seed = 42, historyBars = 500, logger, onDecision, agentOptions = {},
+  url, token, environment = 'dev', workerName = 'paper-1', seed = 42, historyBars = 500, logger, onDecision, agentOptions = {}, metrics,
 }: PaperWorkerOptions) {
+  const registry = metrics ? new Registry() : undefined;
+  if (registry) collectDefaultMetrics({ register: registry });
   const agent = createRuntimeAgent({
     url, token, environment, workerName, mode: 'PAPER', consumes: paperWorkerParameters, logger, ...agentOptions,
+    ...(registry ? { metrics: { registry } } : {}),
   });
-  const startSnapshot = await agent.ready();
+  // Up before ready(): a worker still loading is scraped as NOT_READY.
+  const metricsServer: MetricsServer | undefined = registry && metrics ? await startMetricsServer({ registry, port: metrics.port, host: metrics.host }) : undefined;
+  const startSnapshot = await agent.ready().catch(async (error: unknown) => {
+    await metricsServer?.close();
+    throw error;
+  });
   const boundaries = boundariesFor(agent);
   const trader = createPaperTrader({
     version: startSnapshot.version,
@@ -70,6 +82,8 @@ export async function createPaperWorker({
     agent,
     trader,
     step,
+    /** http://host:port/metrics when `metrics` was given. */
+    metricsUrl: metricsServer?.url,
     /** Decides one candle every `intervalMs` until stopped. */
     start(intervalMs: number): void {
       const tick = () => {
@@ -87,6 +101,7 @@ export async function createPaperWorker({
       timer = undefined;
       if (wasRunning) await running;
       await agent.close();
+      await metricsServer?.close();
     },
   };
 }

@@ -16,6 +16,8 @@ export interface ReceivedVersion {
   /** The changes of consumed parameters (others may be omitted or are ignored). */
   changes: readonly IncomingChange[];
   receivedAt: Date;
+  /** When the server committed it (the save), when the agent knows: the start of the save-to-apply latency. */
+  createdAt?: Date;
 }
 
 export interface ApplyBatch {
@@ -26,6 +28,8 @@ export interface ApplyBatch {
   changes: ReadonlyMap<string, string>;
   /** When `version` arrived. */
   receivedAt: Date;
+  /** When `version` was committed (saved), when the agent knows it. */
+  createdAt?: Date;
   appliedAt: Date;
   /** Consumed parameters whose newer value waits for a restart. */
   pendingRestart: string[];
@@ -49,12 +53,18 @@ export interface ApplySchedulerOptions {
   boundaryOf(name: string): Boundary | undefined;
   /** Called synchronously when a version becomes visible; never inside a cycle or critical section. */
   onApply(batch: ApplyBatch): void;
+  /** Called when the guard refused an apply in a forbidden section (after it logged FORBIDDEN_SECTION_EVENT): the agent counts it. */
+  onForbiddenSection?(section: ForbiddenSection): void;
   logger: AgentLogger;
   now?: () => Date;
 }
 
 /** The event that must stay at zero (architecture §11: alert on any). */
 export const FORBIDDEN_SECTION_EVENT = 'config_change_applied_in_forbidden_section';
+
+/** Where the guard refused an apply: the `section` of FORBIDDEN_SECTION_EVENT (a fixed set, so a metric label too). */
+export const FORBIDDEN_SECTIONS = ['cycle', 'critical_section', 'open_position'] as const;
+export type ForbiddenSection = (typeof FORBIDDEN_SECTIONS)[number];
 
 /**
  * Invariants:
@@ -74,8 +84,8 @@ export class ApplyScheduler {
   #openPositions = 0;
   #appliedVersion: number;
   #receivedVersion: number;
-  /** Versions received and not yet applied, ascending, with their arrival time. */
-  readonly #received: { version: number; receivedAt: Date }[] = [];
+  /** Versions received and not yet applied, ascending, with their arrival (and commit) time. */
+  readonly #received: { version: number; receivedAt: Date; createdAt?: Date }[] = [];
   readonly #pending = new Map<string, PendingChange>();
   readonly #bootValues: Readonly<Record<string, string>>;
   /** The newest known value of every consumed parameter (applied, pending or waiting for restart). */
@@ -121,12 +131,12 @@ export class ApplyScheduler {
   }
 
   /** Queues a version's changes; applies at once when the worker is at a boundary. Versions must increase. */
-  receive({ version, changes, receivedAt }: ReceivedVersion): void {
+  receive({ version, changes, receivedAt, createdAt }: ReceivedVersion): void {
     if (!Number.isInteger(version) || version <= this.#receivedVersion) {
       throw new AgentError('BOUNDARY_MISUSE', `version ${version} received after ${this.#receivedVersion}: versions must increase`);
     }
     this.#receivedVersion = version;
-    this.#received.push({ version, receivedAt });
+    this.#received.push({ version, receivedAt, createdAt });
     for (const { name, value } of changes) {
       const boundary = this.#options.boundaryOf(name);
       if (boundary === undefined) continue;
@@ -213,7 +223,7 @@ export class ApplyScheduler {
     for (const change of this.#pending.values()) {
       if (!this.#mayApply(change)) blockedAt = Math.min(blockedAt, change.version);
     }
-    let target: { version: number; receivedAt: Date } | undefined;
+    let target: { version: number; receivedAt: Date; createdAt?: Date } | undefined;
     while (this.#received.length > 0 && (this.#received[0] as { version: number }).version < blockedAt) {
       target = this.#received.shift();
     }
@@ -226,19 +236,20 @@ export class ApplyScheduler {
       touchesRiskLimit ||= change.boundary === Boundary.NoPosition;
       this.#pending.delete(change.name);
     }
-    this.#apply({ version: target.version, receivedAt: target.receivedAt, changes, touchesRiskLimit });
+    this.#apply({ ...target, changes, touchesRiskLimit });
   }
 
-  #apply({ version, receivedAt, changes, touchesRiskLimit }: { version: number; receivedAt: Date; changes: Map<string, string>; touchesRiskLimit: boolean }): void {
+  #apply({ version, receivedAt, createdAt, changes, touchesRiskLimit }: { version: number; receivedAt: Date; createdAt?: Date; changes: Map<string, string>; touchesRiskLimit: boolean }): void {
     // The guard: unreachable by construction (#tryApply checks the same
     // conditions); it exists so that a regression shows up as the alerting event.
-    const section = this.#inCycle ? 'cycle' : this.#criticalDepth > 0 ? 'critical_section' : touchesRiskLimit && this.#openPositions > 0 ? 'open_position' : undefined;
+    const section: ForbiddenSection | undefined = this.#inCycle ? 'cycle' : this.#criticalDepth > 0 ? 'critical_section' : touchesRiskLimit && this.#openPositions > 0 ? 'open_position' : undefined;
     if (section) {
       this.#options.logger.error({ event: FORBIDDEN_SECTION_EVENT, section, config_version: version, keys: [...changes.keys()] }, 'refused to apply a configuration change in a forbidden section');
+      this.#options.onForbiddenSection?.(section);
       return;
     }
     const previousVersion = this.#appliedVersion;
     this.#appliedVersion = version;
-    this.#options.onApply({ version, previousVersion, changes, receivedAt, appliedAt: this.#now(), pendingRestart: this.pendingRestart });
+    this.#options.onApply({ version, previousVersion, changes, receivedAt, ...(createdAt ? { createdAt } : {}), appliedAt: this.#now(), pendingRestart: this.pendingRestart });
   }
 }

@@ -12,10 +12,16 @@ import { isCloseEvent } from './agent-connection.ts';
 import { ApiError } from './errors.ts';
 import type { GraphQLHttp } from './graphql-http.ts';
 import type { AgentLog } from './logger.ts';
-import { ACTIVE, CONFIG_CHANGED, VERSION_VALUES, type ActiveResult, type ConfigChangedWire, type VersionValuesResult } from './wire-documents.ts';
+import { ACTIVE, CONFIG_CHANGED, VERSION_VALUES, type ActiveResult, type ConfigChangedWire, type VersionValuesResult, type VersionValuesWire } from './wire-documents.ts';
 
 /** How a version reached the agent. */
 export type ReceivedVia = 'stream' | 'resync' | 'poll';
+
+/** A wire timestamp as a Date; undefined when absent or unreadable (a latency is then not measured, never invented). */
+function toDate(iso: string | undefined): Date | undefined {
+  const date = iso === undefined ? undefined : new Date(iso);
+  return date && Number.isFinite(date.getTime()) ? date : undefined;
+}
 
 export interface ChangeStreamOptions {
   connection: AgentConnection;
@@ -27,8 +33,8 @@ export interface ChangeStreamOptions {
   /** True for a consumed name the catalog knows; other changes of a version are dropped. */
   consumed(name: string): boolean;
   scheduler: ApplyScheduler;
-  /** Hands one version to the scheduler (and tells the worker it arrived). */
-  receive(version: number, changes: IncomingChange[], via: ReceivedVia): void;
+  /** Hands one version to the scheduler (and tells the worker it arrived); `createdAt` is its commit time when known. */
+  receive(version: number, changes: IncomingChange[], via: ReceivedVia, createdAt?: Date): void;
   stalenessBudgetMs: number;
   pollIntervalMs: number;
   retry: RetryOptions;
@@ -82,18 +88,18 @@ export function createChangeStream(options: ChangeStreamOptions): ChangeStream {
   };
 
   /** Brings the agent to `version` from a full snapshot of its values: the consumed names that differ become one change set. */
-  function resyncTo(version: number, values: Record<string, string>, via: 'resync' | 'poll'): void {
+  function resyncTo({ version, values, createdAt }: VersionValuesWire, via: 'resync' | 'poll'): void {
     if (version <= scheduler.receivedVersion) return;
     const latest = scheduler.latestValues();
     const changes = names.filter((name) => Object.hasOwn(values, name) && values[name] !== latest.get(name)).map((name) => ({ name, value: values[name] as string }));
     log('info', 'config_resync', { from_version: scheduler.receivedVersion, to_version: version, via, keys: changes.map((c) => c.name) });
-    receive(version, changes, via);
+    receive(version, changes, via, toDate(createdAt));
   }
 
   async function syncToActive(via: 'resync' | 'poll'): Promise<void> {
     const data = await http.request<ActiveResult>(ACTIVE, { environment });
     const active = data.environment.activeConfig;
-    if (active && active.version > scheduler.receivedVersion) resyncTo(active.version, active.values, via);
+    if (active && active.version > scheduler.receivedVersion) resyncTo(active, via);
   }
 
   async function onEvent(event: ConfigChangedWire): Promise<void> {
@@ -104,11 +110,11 @@ export function createChangeStream(options: ChangeStreamOptions): ChangeStream {
         log('warn', 'config_version_gap', { expected: scheduler.receivedVersion + 1, got: event.version });
         const data = await http.request<VersionValuesResult>(VERSION_VALUES, { environment, number: event.version });
         if (!data.environment.version) throw new ApiError('API_ERROR', `version ${event.version} of ${environment} does not exist`);
-        resyncTo(event.version, data.environment.version.values, 'resync');
+        resyncTo(data.environment.version, 'resync');
         return;
       }
       const changes = event.changes.filter((c) => consumed(c.name) && c.after !== null).map((c) => ({ name: c.name, value: c.after as string }));
-      receive(event.version, changes, 'stream');
+      receive(event.version, changes, 'stream', toDate(event.createdAt));
     } catch (error) {
       // The version is not lost: the next event is then a gap, and a resync
       // catches up; meanwhile retry a resync to the active version.

@@ -1,5 +1,5 @@
 // One error base with a machine-readable code; one small subclass per cause.
-import type { ErrorCode } from '../../contract/error-codes.ts';
+import { isRetryableErrorCode, type ErrorCode } from '../../contract/error-codes.ts';
 
 /** The server's codes (contract/error-codes.ts) the agent surfaces as its own: both are fatal. */
 type ServerRefusal = Extract<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN'>;
@@ -12,7 +12,8 @@ export type AgentErrorCode =
   | 'API_ERROR'
   | 'UNREACHABLE'
   | 'CLOSED'
-  | 'BOUNDARY_MISUSE';
+  | 'BOUNDARY_MISUSE'
+  | 'METRICS_CONFLICT';
 
 export class AgentError extends Error {
   constructor(readonly code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
@@ -61,6 +62,11 @@ export class ConfigNotReadyError extends AgentError {
 export class ApiError extends AgentError {
   constructor(code: AgentErrorCode, message: string, readonly apiCode?: ErrorCode | (string & {}), readonly fatal = false) {
     super(code, message);
+  }
+
+  /** The server said "not now" (UNAVAILABLE: its database is away): the same request may succeed after a backoff. */
+  get retryable(): boolean {
+    return isRetryableErrorCode(this.apiCode);
   }
 }
 

@@ -26,7 +26,8 @@ export function createGraphQLHttp({ url, token, fetchImpl, timeoutMs = 10_000 }:
       try {
         body = (await response.json()) as GraphQLBody<T>;
       } catch {
-        throw new ApiError('API_ERROR', `HTTP ${response.status} without a GraphQL body`);
+        // A 503 without a body (a proxy in front, the server starting) is the same "not now" as UNAVAILABLE.
+        throw new ApiError('API_ERROR', `HTTP ${response.status} without a GraphQL body`, response.status === 503 ? 'UNAVAILABLE' : undefined);
       }
       return unwrapGraphQLResult(body, response.status);
     },

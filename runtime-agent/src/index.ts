@@ -5,12 +5,14 @@
 // contract/.
 export { createRuntimeAgent, FATAL_CLOSE_CODES, type RuntimeAgent, type RuntimeAgentOptions, type ConfigTag, type WorkerMode } from './runtime-agent.ts';
 export { ConfigSnapshot, decodeValue, findProblems, type CatalogEntryInfo, type ParameterType, type TypedValue } from './config-snapshot.ts';
-export { ApplyScheduler, FORBIDDEN_SECTION_EVENT, type ApplyBatch, type ApplySchedulerOptions, type IncomingChange, type PendingChange, type ReceivedVersion } from './apply-scheduler.ts';
+export { ApplyScheduler, FORBIDDEN_SECTION_EVENT, FORBIDDEN_SECTIONS, type ForbiddenSection, type ApplyBatch, type ApplySchedulerOptions, type IncomingChange, type PendingChange, type ReceivedVersion } from './apply-scheduler.ts';
 export { Boundary, boundaryFor, categoryBoundary, type BoundaryInput, type ParameterCategory } from '../../contract/catalog.ts';
 export { AgentEvent, AgentStatus, StatusMachine, type AgentEventDetails, type AgentEventHandler, type ConfigurationChangedDetails, type ReceivedDetails, type StatusDetails } from './status.ts';
 export { AgentError, ApiError, ConfigNotReadyError, InvalidParameterError, TransportError, UndeclaredParameterError, type AgentErrorCode, type ParameterProblem, type ProblemReason } from './errors.ts';
 export { backoffDelay, waitBackoff, type RetryOptions } from '../../contract/backoff.ts';
 export { defaultLogger, type AgentLogger } from './logger.ts';
+export { AgentMetricName, SAVE_TO_APPLY_BUCKETS, type AgentMetricsOptions } from './agent-metrics.ts';
+export type { MetricsRegistry } from './metric-family.ts';
 export type { FetchLike } from './graphql-http.ts';
 // The OpenFeature provider is a separate entry ('@ucp/runtime-agent/openfeature')
 // so a worker that does not speak OpenFeature does not need the SDK installed.

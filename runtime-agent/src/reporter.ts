@@ -49,13 +49,14 @@ export function createReporter({ http, socket, applyReportJitterMs, retry, signa
       if (jitterMs > 0 && !signal.aborted) await wait(Math.random() * jitterMs, signal);
       else await new Promise<void>((resolve) => setImmediate(resolve));
       // A network failure (e.g. a pooled keep-alive connection to a restarted
-      // server) is retried a few times; an API refusal is not.
+      // server) or a server whose database is briefly away (UNAVAILABLE) is
+      // retried a few times; an API refusal is not.
       for (let attempt = 0; ; attempt += 1) {
         try {
           await send();
           return;
         } catch (error) {
-          if (error instanceof ApiError || attempt >= REPORT_ATTEMPTS - 1 || (signal.aborted && attempt > 0)) {
+          if ((error instanceof ApiError && !error.retryable) || attempt >= REPORT_ATTEMPTS - 1 || (signal.aborted && attempt > 0)) {
             log('warn', 'runtime_agent_report_failed', { report: what, attempts: attempt + 1, err: String(error) });
             return;
           }

@@ -2,6 +2,7 @@
 // public interface. createRuntimeAgent (runtime-agent.ts) implements it.
 import type { WorkerMode } from '../../contract/protocol.ts';
 import type { RetryOptions } from '../../contract/backoff.ts';
+import type { AgentMetricsOptions } from './agent-metrics.ts';
 import type { ApplyBatch } from './apply-scheduler.ts';
 import type { ConfigSnapshot, TypedValue } from './config-snapshot.ts';
 import type { FetchLike } from './graphql-http.ts';
@@ -45,6 +46,13 @@ export interface RuntimeAgentOptions<N extends string> {
   fetchImpl?: FetchLike;
   /** Called synchronously when a version becomes visible (after the snapshot swap). */
   onApply?: (batch: ApplyBatch) => void;
+  /**
+   * The worker's metrics registry (a prom-client `Registry`, or any with its
+   * shape); the agent adds its ucp_agent_* series, labelled with
+   * `environment` and `worker`, and removes them at close(). Optional: without
+   * it nothing is collected, and prom-client is never needed.
+   */
+  metrics?: AgentMetricsOptions;
 }
 
 export interface ConfigTag {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { boundaryFor, type Boundary } from '../../contract/catalog.ts';
 import { FATAL_CLOSE_CODES, SocketCloseCode, type StatusReportMessage } from '../../contract/protocol.ts';
 import { createAgentConnection, isCloseEvent, type AgentConnection } from './agent-connection.ts';
+import { createAgentMetrics } from './agent-metrics.ts';
 import { ApplyScheduler, type ApplyBatch, type IncomingChange } from './apply-scheduler.ts';
 import { createChangeStream, type ChangeStream, type ReceivedVia } from './change-stream.ts';
 import { ConfigSnapshot, type CatalogEntryInfo } from './config-snapshot.ts';
@@ -52,6 +53,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     webSocketImpl = WebSocket,
     fetchImpl = globalThis.fetch as unknown as FetchLike,
     onApply,
+    metrics: metricsOptions,
   } = options;
   const names = [...new Set(consumes)];
   const { http: httpUrl, ws: wsUrl } = endpoints(url);
@@ -59,6 +61,12 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   const machine = new StatusMachine(logger);
   const stop = new AbortController();
   const log: AgentLog = (level, event, fields = {}) => logger[level]({ event, env: environment, worker: workerName, ...fields });
+  const metrics = metricsOptions && createAgentMetrics({
+    ...metricsOptions,
+    environment,
+    workerName,
+    state: () => ({ status: machine.status, appliedVersion: agent.appliedVersion, receivedVersion: agent.receivedVersion, pendingRestarts: agent.pendingRestart.length }),
+  });
 
   let readyPromise: Promise<ConfigSnapshot<N>> | undefined;
   let loaded: Loaded<N> | undefined;
@@ -100,6 +108,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   function applied(batch: ApplyBatch): void {
     if (!loaded) return;
     loaded.current = loaded.current.with(batch.version, batch.changes);
+    metrics?.applied(batch);
     const changedKeys = [...batch.changes.keys()].sort();
     log('info', 'config_change_applied', { config_version: batch.version, previous_version: batch.previousVersion, keys: changedKeys, pending_restart: batch.pendingRestart, latency_ms: batch.appliedAt.getTime() - batch.receivedAt.getTime() });
     try {
@@ -114,9 +123,9 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   }
 
   /** Hands one version to the scheduler and tells listeners it arrived. */
-  function receive(scheduler: ApplyScheduler, version: number, changes: IncomingChange[], via: ReceivedVia): void {
+  function receive(scheduler: ApplyScheduler, version: number, changes: IncomingChange[], via: ReceivedVia, createdAt?: Date): void {
     const receivedAt = new Date();
-    scheduler.receive({ version, changes, receivedAt });
+    scheduler.receive({ version, changes, receivedAt, createdAt });
     machine.emit(AgentEvent.Received, { version, changedKeys: changes.map((c) => c.name).sort(), via, receivedAt });
     // Held back (cycle, position, section): the server learns it was received now, applied later.
     if (scheduler.appliedVersion < version) void reportStatus();
@@ -146,7 +155,10 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       const entry: CatalogEntryInfo | undefined = catalog.get(name);
       return entry ? boundaryFor(entry) : undefined;
     };
-    const scheduler = new ApplyScheduler({ appliedVersion: version, bootValues: { ...current.values }, boundaryOf, onApply: applied, logger });
+    const scheduler = new ApplyScheduler({
+      appliedVersion: version, bootValues: { ...current.values }, boundaryOf, onApply: applied, logger,
+      onForbiddenSection: (section) => metrics?.forbiddenSection(section),
+    });
     if (closed) throw new AgentError('CLOSED', 'The runtime agent was closed during ready().');
     const connection = createAgentConnection({
       url: wsUrl,
@@ -165,7 +177,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       names,
       consumed: (name) => catalog.has(name),
       scheduler,
-      receive: (v, changes, via) => receive(scheduler, v, changes, via),
+      receive: (v, changes, via, createdAt) => receive(scheduler, v, changes, via, createdAt),
       stalenessBudgetMs,
       pollIntervalMs,
       retry,
@@ -263,6 +275,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       if (workerId && !credentialsRefused) await reporter.stopped({ ...statusInput(workerId), status: 'STOPPED' });
       await reporter.drained();
       await loaded?.connection.close();
+      metrics?.close();
     },
   };
   return agent;

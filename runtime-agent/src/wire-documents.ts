@@ -31,6 +31,8 @@ export interface ConfigChangedWire {
 export interface VersionValuesWire {
   version: number;
   values: Record<string, string>;
+  /** When the version was committed (ACTIVE and VERSION_VALUES select it: the save-to-apply latency of a resync). */
+  createdAt?: string;
 }
 
 export interface LoadResult {
@@ -62,12 +64,12 @@ export const LOAD = /* GraphQL */ `query RuntimeAgentLoad($environment: String!,
 
 /** The active version with all its values: resync and the poll fallback. */
 export const ACTIVE = /* GraphQL */ `query RuntimeAgentActive($environment: String!) {
-  environment(name: $environment) { activeConfig { version values } }
+  environment(name: $environment) { activeConfig { version values createdAt } }
 }`;
 
 /** One version with all its values: a gap in the stream is closed from this snapshot. */
 export const VERSION_VALUES = /* GraphQL */ `query RuntimeAgentVersion($environment: String!, $number: Int!) {
-  environment(name: $environment) { version(number: $number) { version values } }
+  environment(name: $environment) { version(number: $number) { version values createdAt } }
 }`;
 
 export const REGISTER = /* GraphQL */ `mutation RuntimeAgentRegister($input: RegisterWorkerInput!) { registerWorker(input: $input) { id } }`;

@@ -31,6 +31,18 @@ function setup() {
 }
 
 describe('apply scheduler', () => {
+  it('carries the commit time of the version it applies (the start of the save-to-apply latency)', () => {
+    const { scheduler, applies } = setup();
+    const saved = (s: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, s));
+    scheduler.cycleStart();
+    scheduler.receive({ version: 2, changes: [{ name: 'THRESHOLD_A', value: '0.6' }], receivedAt: new Date(), createdAt: saved(1) });
+    scheduler.receive({ version: 3, changes: [{ name: 'FLAG_B', value: 'false' }], receivedAt: new Date(), createdAt: saved(2) });
+    scheduler.cycleEnd();
+    scheduler.receive({ version: 4, changes: [{ name: 'THRESHOLD_A', value: '0.7' }], receivedAt: new Date() });
+    // Versions 2 and 3 land together as 3: its commit time; a version whose commit time is unknown has none.
+    expect(applies.map((a) => [a.version, a.createdAt])).toEqual([[3, saved(2)], [4, undefined]]);
+  });
+
   it('applies at once when the worker is between cycles', () => {
     const { scheduler, applies, receive } = setup();
     receive({ THRESHOLD_A: '0.6' });

@@ -113,7 +113,7 @@ describe('Fault: the server’s LISTEN connection is killed during a burst of ch
     const admin = new pg.Client({ connectionString: t.db.url });
     await admin.connect();
     teardown.add(() => admin.end());
-    const metric = async (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+    const metric = async (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(await t.scrape())?.[1] ?? 0);
     const before = { reconnects: await metric('ucp_listen_reconnects_total'), replayed: await metric('ucp_listen_versions_replayed_total') };
     const started = performance.now();
     // Saves 30 to 34 run while the LISTEN connection is killed each time it

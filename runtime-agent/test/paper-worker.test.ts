@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectData, startTestApp, type TestApp } from '../../test/support/start-test-app.ts';
 import type { Decision, PaperWorkerParameter } from '../paper-worker/paper-trader.ts';
 import { createPaperWorker, type PaperWorker } from '../paper-worker/run-paper-worker.ts';
-import { FORBIDDEN_SECTION_EVENT } from '../src/index.ts';
+import { AgentEvent, AgentMetricName, FORBIDDEN_SECTION_EVENT } from '../src/index.ts';
+import { sampleValue, scrape } from '../../test/support/prometheus-exposition.ts';
+import { nextEvent } from './support/wait-for.ts';
 import { recordingLogger } from './support/recording-logger.ts';
 
 const UPDATE = `mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { outcome version { version } changeRequest { id revision } } }`;
@@ -35,7 +37,7 @@ describe('the reference paper worker through a stream of changes', () => {
     const token = expectData(await t.gql(`mutation { createServiceToken(input: { environment: "dev", name: "paper-test" }) { token } }`)).createServiceToken.token;
     worker = await createPaperWorker({
       url: t.url, token, historyBars: 300, logger, onDecision: (d) => decisions.push(d),
-      agentOptions: { heartbeatIntervalMs: 500 },
+      agentOptions: { heartbeatIntervalMs: 500 }, metrics: { port: 0 },
     });
   });
   afterAll(async () => {
@@ -96,5 +98,31 @@ describe('the reference paper worker through a stream of changes', () => {
     await worker.agent.flush();
     const reported = expectData(await t.gql(`{ workers(environment: "dev") { name appliedVersion lagVersions } }`, {}, 'viewer')).workers;
     expect(reported).toContainEqual({ name: 'paper-1', appliedVersion: active, lagVersions: 0 });
+  });
+
+  it('serves the agent\'s metrics on its own /metrics: after an apply, the applied version, the count, the latency and the status', async () => {
+    expect(worker.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const before = await scrape(worker.metricsUrl!);
+    const labels = { environment: 'dev', worker: 'paper-1' };
+    const applies = sampleValue(before, AgentMetricName.Applies, labels) as number;
+    expect(applies).toBeGreaterThan(20); // the versions of the stream above
+
+    const applied = nextEvent(worker.agent, AgentEvent.ConfigurationChanged);
+    await change('CVN_SIGNAL_THRESHOLD_BUY', '0.47');
+    const active = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion as number;
+    // A THRESHOLD lands at the cycle end: decide until it has.
+    for (let i = 0; i < 50 && worker.agent.appliedVersion < active; i += 1) await worker.step();
+    expect((await applied).version).toBe(active);
+
+    const samples = await scrape(worker.metricsUrl!);
+    expect(sampleValue(samples, AgentMetricName.AppliedVersion, labels)).toBe(active);
+    expect(sampleValue(samples, AgentMetricName.Applies, labels)).toBe(applies + 1);
+    expect(sampleValue(samples, `${AgentMetricName.SaveToApply}_count`, labels)).toBe(applies + 1);
+    expect(sampleValue(samples, AgentMetricName.Status, { ...labels, status: 'READY' })).toBe(1);
+    expect(sampleValue(samples, AgentMetricName.PendingRestarts, labels)).toBe(0);
+    expect(sampleValue(samples, AgentMetricName.ForbiddenSectionEvents, { ...labels, section: 'cycle' })).toBe(0);
+    // The process's own metrics come with them.
+    expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect((await fetch(worker.metricsUrl!.replace(/\/metrics$/, '/other'))).status).toBe(404);
   });
 });

@@ -1,7 +1,9 @@
 import { parseCookie } from 'cookie';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { AppError, unauthenticated } from '../errors/app-error.ts';
+import { createCurrentViewer } from './current-viewer.ts';
 import type { PasswordHasher } from './password-hasher.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 import { generateSecret, hashSecret, safeEqual } from './secret-token.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -16,6 +18,8 @@ export interface CredentialSource {
   csrfToken?: string | null;
   /** Safe methods (GET/HEAD) and WebSocket upgrades with a checked Origin need no CSRF token. */
   csrfExempt: boolean;
+  /** The caller's address (server/http/client-address.ts): password sign-ins are throttled per address too. */
+  clientAddress?: string | null;
 }
 
 export interface SignedIn {
@@ -34,21 +38,36 @@ export interface SignedIn {
 export function createAuthenticator({
   prisma,
   hasher,
+  throttle,
   sessionTtlMs = 12 * 60 * 60 * 1000,
 }: {
   prisma: PrismaClient;
   hasher: PasswordHasher;
+  /** Every password check (sign-in and Basic on every transport) goes through it. */
+  throttle: SignInThrottle;
   sessionTtlMs?: number;
 }) {
   // Verifying against a real hash when the user does not exist keeps the
   // response time from telling which usernames exist.
   const dummyHash = hasher.hash(generateSecret('dummy'));
 
-  async function verifyPassword(username: string, password: string): Promise<Viewer & { kind: 'user' }> {
+  async function verifyPassword(username: string, password: string, clientAddress: string | null | undefined): Promise<Viewer & { kind: 'user' }> {
+    // PostgreSQL text cannot hold a NUL character: such a name names nobody
+    // and must not reach a query (it would fail as a fault).
+    if (username.includes('\u0000')) throw unauthenticated('The user name or password is wrong.');
+    // A blocked account or address is refused before the password is looked at.
+    const attempt = await throttle.check(username, clientAddress);
     const user = await prisma.user.findUnique({ where: { username } });
     const ok = await hasher.verify(user?.passwordHash ?? (await dummyHash), password);
-    if (!user || !ok || user.disabled) throw unauthenticated('The user name or password is wrong.');
-    return { kind: 'user', userId: user.id, username: user.username, displayName: user.displayName, role: user.role, via: 'basic' };
+    if (!user || !ok || user.disabled) {
+      await throttle.failed(attempt, { userExists: user !== null });
+      throw unauthenticated('The user name or password is wrong.');
+    }
+    await throttle.succeeded(attempt);
+    return {
+      kind: 'user', userId: user.id, username: user.username, displayName: user.displayName, role: user.role, via: 'basic',
+      passwordVersion: user.passwordVersion,
+    };
   }
 
   async function fromBearer(token: string): Promise<Viewer> {
@@ -57,6 +76,8 @@ export function createAuthenticator({
       include: { environment: { select: { name: true } } },
     });
     if (!found || found.revokedAt) throw unauthenticated('The service token is unknown or revoked.');
+    // A token of no environment is read-only over all of them (viewer.ts).
+    if (found.environmentId === null || !found.environment) return { kind: 'monitor', tokenId: found.id, name: found.name };
     return { kind: 'service', tokenId: found.id, name: found.name, environmentId: found.environmentId, environmentName: found.environment.name };
   }
 
@@ -81,7 +102,7 @@ export function createAuthenticator({
           const decoded = Buffer.from(value, 'base64').toString('utf8');
           const colon = decoded.indexOf(':');
           if (colon < 1) throw unauthenticated('The Basic credentials are malformed.');
-          return verifyPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+          return verifyPassword(decoded.slice(0, colon), decoded.slice(colon + 1), source.clientAddress);
         }
         if (/^bearer$/i.test(scheme ?? '')) return fromBearer(value);
         throw unauthenticated(`The ${scheme} authorization scheme is not supported; use Basic or Bearer.`);
@@ -91,8 +112,8 @@ export function createAuthenticator({
       return null;
     },
 
-    async signIn(username: string, password: string): Promise<SignedIn> {
-      const viewer = await verifyPassword(username, password);
+    async signIn(username: string, password: string, clientAddress?: string | null): Promise<SignedIn> {
+      const { passwordVersion: _checked, ...viewer } = await verifyPassword(username, password, clientAddress);
       const sessionToken = generateSecret('ucps');
       const csrfToken = generateSecret('csrf');
       const expiresAt = new Date(Date.now() + sessionTtlMs);
@@ -103,25 +124,11 @@ export function createAuthenticator({
     },
 
     /**
-     * Which of these long-lived viewers (WebSocket connections) have lost
-     * their credential since they connected: revoked tokens, disabled users,
-     * ended sessions. Two queries whatever the number of sockets.
+     * The viewer of a long-lived connection (a socket, a stream) as it stands
+     * now: its current role, or the refusal (current-viewer.ts). Every
+     * operation on a socket runs with what this returns.
      */
-    async revoked(viewers: Viewer[]): Promise<Set<Viewer>> {
-      const tokenIds = [...new Set(viewers.flatMap((v) => (v.kind === 'service' ? [v.tokenId] : [])))];
-      const userIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' ? [v.userId] : [])))];
-      const sessionIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' && v.sessionId ? [v.sessionId] : [])))];
-      const [liveTokens, liveUsers, liveSessions] = await Promise.all([
-        tokenIds.length ? prisma.serviceToken.findMany({ where: { id: { in: tokenIds }, revokedAt: null }, select: { id: true } }) : [],
-        userIds.length ? prisma.user.findMany({ where: { id: { in: userIds }, disabled: false }, select: { id: true } }) : [],
-        sessionIds.length ? prisma.session.findMany({ where: { id: { in: sessionIds }, expiresAt: { gt: new Date() } }, select: { id: true } }) : [],
-      ]);
-      const tokens = new Set(liveTokens.map((t) => t.id));
-      const users = new Set(liveUsers.map((u) => u.id));
-      const sessions = new Set(liveSessions.map((x) => x.id));
-      return new Set(viewers.filter((v) =>
-        v.kind === 'service' ? !tokens.has(v.tokenId) : !users.has(v.userId) || (v.sessionId !== undefined && !sessions.has(v.sessionId))));
-    },
+    current: createCurrentViewer({ prisma }),
 
     async signOut(sessionId: string): Promise<void> {
       await prisma.session.deleteMany({ where: { id: sessionId } });

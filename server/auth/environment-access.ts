@@ -1,10 +1,13 @@
 import { forbidden } from '../errors/app-error.ts';
 import type { Viewer } from './viewer.ts';
 
-/** Operators read every environment; a service token reads only the one it was issued for. */
+/**
+ * Operators and read-only monitor tokens read every environment; a service
+ * token reads only the one it was issued for.
+ */
 export function canReadEnvironment(viewer: Viewer | null, environmentId: string): boolean {
   if (!viewer) return false;
-  return viewer.kind === 'user' || viewer.environmentId === environmentId;
+  return viewer.kind !== 'service' || viewer.environmentId === environmentId;
 }
 
 export function assertEnvironmentReadable(viewer: Viewer | null, environmentId: string, name: string): void {

@@ -8,5 +8,7 @@ export { assertEnvironmentReadable, canReadEnvironment } from './environment-acc
 export type { Authenticator, CredentialSource, SignedIn } from './authenticator.ts';
 export { createAuthenticator, csrfCookieName, csrfHeaderName, sessionCookieName } from './authenticator.ts';
 export type { PasswordHasher } from './password-hasher.ts';
+export { createSignInThrottle, type SignInAttempt, type SignInLockout, type SignInThrottle, type SignInThrottleOptions } from './sign-in-throttle.ts';
+export { createCredentialWatch, type CredentialChange, type CredentialWatch, type Watched } from './credential-watch.ts';
 export { createPasswordHasher } from './password-hasher.ts';
 export { generateSecret, hashSecret } from './secret-token.ts';

@@ -1,7 +1,12 @@
 import { forbidden } from '../errors/app-error.ts';
 import type { Role } from '../generated/prisma/enums.ts';
 
-/** Who is calling: an operator (by session or Basic) or a worker/Grafana (by service token). */
+/**
+ * Who is calling: an operator (by session or Basic), a worker or Grafana by a
+ * service token of one environment, or Grafana by a token of no environment
+ * (`monitor`: reads every environment and can do nothing else, because no
+ * role check and no service-token check ever accepts it).
+ */
 export type Viewer =
   | {
       kind: 'user';
@@ -11,6 +16,8 @@ export type Viewer =
       role: Role;
       via: 'session' | 'basic';
       sessionId?: string;
+      /** Basic only: the password version checked, so a socket opened with it ends when it changes. */
+      passwordVersion?: number;
     }
   | {
       kind: 'service';
@@ -18,12 +25,17 @@ export type Viewer =
       name: string;
       environmentId: string;
       environmentName: string;
+    }
+  | {
+      kind: 'monitor';
+      tokenId: string;
+      name: string;
     };
 
 /** An operator: a signed-in user (session or Basic), never a service token. */
 export type Operator = Extract<Viewer, { kind: 'user' }>;
 
-const roleRank: Record<Role, number> = { VIEWER: 0, EDITOR: 1, APPROVER: 2, ADMIN: 3 };
+export const roleRank: Record<Role, number> = { VIEWER: 0, EDITOR: 1, APPROVER: 2, ADMIN: 3 };
 const roleHolder: Record<Role, string> = { VIEWER: 'a viewer', EDITOR: 'an editor', APPROVER: 'an approver', ADMIN: 'an admin' };
 
 /** Roles are cumulative: an approver can do what an editor can, an admin everything. */

@@ -1,5 +1,5 @@
 /** Channels the server listens on; each is fed by a trigger in prisma/migrations. */
-export const notificationChannels = ['config_changed', 'change_request_updated', 'worker_status_changed', 'catalog_changed'] as const;
+export const notificationChannels = ['config_changed', 'change_request_updated', 'worker_status_changed', 'catalog_changed', 'credentials_changed'] as const;
 export type NotificationChannel = (typeof notificationChannels)[number];
 
 export interface NotificationHandlers {

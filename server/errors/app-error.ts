@@ -35,6 +35,13 @@ export const noRoute = (path: string) => new AppError('NOT_FOUND', `Nothing at $
 export const badRequest = (message: string, details: ErrorDetails<'BAD_REQUEST'> = {}) =>
   new AppError('BAD_REQUEST', message, details);
 
+/** The database is unreachable or dropped the connection: the request did nothing and may be sent again. */
+export const unavailable = (message = 'The configuration database is unavailable right now. Nothing was done; try again in a moment.') =>
+  new AppError('UNAVAILABLE', message);
+
+/** The request went over one of the server's limits; the message says which and how to stay under it. */
+export const limitExceeded = (message: string, details: ErrorDetails<'LIMIT_EXCEEDED'>) => new AppError('LIMIT_EXCEEDED', message, details);
+
 /** The environment moved on since the caller read `expectedVersion`. */
 export const versionConflict = ({ environment, currentVersion, expectedVersion }: EnvironmentVersionConflict) =>
   new AppError(

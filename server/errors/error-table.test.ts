@@ -9,6 +9,7 @@ import {
   faultGraphQLError,
   findAppError,
   forbidden,
+  limitExceeded,
   noRoute,
   notFound,
   revisionConflict,
@@ -16,6 +17,7 @@ import {
   toHttpError,
   toSocketClose,
   unauthenticated,
+  unavailable,
   versionConflict,
   type ErrorTable,
   type ErrorWire,
@@ -36,6 +38,9 @@ const samples: { [C in ErrorCode]: AppError<C> } = {
   DEPRECATED: new AppError('DEPRECATED', 'ATR1.5_3.0_H5 is deprecated.', { violations: [{ code: 'DEPRECATED_VALUE', parameter: 'CVN_PTE_ENVELOPE', message: 'ATR1.5_3.0_H5 is deprecated.' }] }),
   CONFLICT: new AppError('CONFLICT', 'A user named bob exists.', { username: 'bob' }),
   BAD_REQUEST: badRequest('Send a username.', { field: 'username' }),
+  UNAVAILABLE: unavailable(),
+  RATE_LIMITED: new AppError('RATE_LIMITED', 'Too many failed sign-ins: try again in 30 s.', { retryAfterSeconds: 30 }),
+  LIMIT_EXCEEDED: limitExceeded('Ask for at most 100 versions at a time.', { limit: 'pageSize', max: 100, found: 100_000, field: 'Environment.versions(first)' }),
 };
 const codes = Object.keys(samples) as ErrorCode[];
 
@@ -48,8 +53,10 @@ describe('the error table', () => {
   it('gives every code an HTTP error status and an explicit socket decision', () => {
     for (const code of Object.keys(errorTable) as WireErrorCode[]) {
       const row: ErrorWire = errorTable[code];
-      expect(row.httpStatus, code).toBeGreaterThanOrEqual(code === FAULT_CODE ? 500 : 400);
-      expect(row.httpStatus, code).toBeLessThan(code === FAULT_CODE ? 600 : 500);
+      // The server's side: a fault, or its database away (retryable).
+      const serverSide = code === FAULT_CODE || code === 'UNAVAILABLE';
+      expect(row.httpStatus, code).toBeGreaterThanOrEqual(serverSide ? 500 : 400);
+      expect(row.httpStatus, code).toBeLessThan(serverSide ? 600 : 500);
       expect(Object.hasOwn(row, 'closeCode'), code).toBe(true);
       expect(row.closeCode === null || Number.isInteger(row.closeCode), code).toBe(true);
     }
@@ -63,12 +70,22 @@ describe('the error table', () => {
     expect(isFatalCloseCode(errorTable.FORBIDDEN.closeCode)).toBe(true);
     expect(isFatalCloseCode(errorTable[FAULT_CODE].closeCode)).toBe(false);
     const closing = (Object.keys(errorTable) as WireErrorCode[]).filter((code) => errorTable[code].closeCode !== null);
-    expect(closing.sort()).toEqual(['FORBIDDEN', 'INTERNAL', 'UNAUTHENTICATED']);
+    expect(closing.sort()).toEqual(['FORBIDDEN', 'INTERNAL', 'RATE_LIMITED', 'UNAUTHENTICATED', 'UNAVAILABLE']);
+    // A throttled Basic handshake is retried once the block ends (server/auth/sign-in-throttle.ts).
+    expect(errorTable.RATE_LIMITED.closeCode).toBe(SocketCloseCode.TryAgainLater);
+    // The database away is retried like a fault, never final.
+    expect(errorTable.UNAVAILABLE.closeCode).toBe(SocketCloseCode.TryAgainLater);
   });
 
   it('sets the status of a GraphQL-over-HTTP response for UNAUTHENTICATED (with a Basic challenge) and FORBIDDEN only', () => {
     const withStatus = codes.filter((code) => errorTable[code].graphqlHttp);
-    expect(withStatus.sort()).toEqual(['FORBIDDEN', 'UNAUTHENTICATED']);
+    expect(withStatus.filter((code) => code !== 'LIMIT_EXCEEDED' && code !== 'UNAVAILABLE' && code !== 'RATE_LIMITED').sort()).toEqual(['FORBIDDEN', 'UNAUTHENTICATED']);
+    // Sign-in throttled: 429 on a GraphQL answer too.
+    expect(errorTable.RATE_LIMITED.graphqlHttp).toEqual({ status: 429 });
+    // The database away: 503 with Retry-After on a GraphQL answer too, so status-reading clients retry.
+    expect(errorTable.UNAVAILABLE.graphqlHttp).toEqual({ status: 503, headers: { 'Retry-After': '1' } });
+    // Over a limit: 413 on a GraphQL answer too (server/http/operation-limits.ts).
+    expect(errorTable.LIMIT_EXCEEDED.graphqlHttp).toEqual({ status: 413 });
     expect(errorTable.UNAUTHENTICATED.graphqlHttp).toEqual({ status: 401, headers: { 'WWW-Authenticate': 'Basic realm="ucp", charset="UTF-8"' } });
     expect(errorTable.FORBIDDEN.graphqlHttp).toEqual({ status: 403 });
   });
@@ -131,8 +148,8 @@ describe('the table is exhaustive at compile time (checked by tsc, npm test\'s f
     // @ts-expect-error a table without the masked fault's row is not an ErrorTable
     const incomplete: ErrorTable = withoutFault;
     // A code added to contract/error-codes.ts grows WireErrorCode; the table then lacks its row:
-    // @ts-expect-error RATE_LIMITED has no row
-    const grown: { readonly [C in WireErrorCode | 'RATE_LIMITED']: ErrorWire } = errorTable;
+    // @ts-expect-error TEAPOT has no row
+    const grown: { readonly [C in WireErrorCode | 'TEAPOT']: ErrorWire } = errorTable;
     expect([incomplete, grown]).toHaveLength(2);
   });
 });

@@ -29,8 +29,8 @@ export interface ErrorWire {
   readonly graphqlCode?: string;
 }
 
-/** The codes a socket closes for: refused credentials, and a fault during the handshake. */
-export type SocketClosingCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | typeof FAULT_CODE;
+/** The codes a socket closes for: refused credentials, and a fault or an outage during the handshake. */
+export type SocketClosingCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | typeof FAULT_CODE;
 
 export type ErrorTable = {
   readonly [C in WireErrorCode]: C extends SocketClosingCode ? ErrorWire & { readonly closeCode: number } : ErrorWire;
@@ -38,6 +38,9 @@ export type ErrorTable = {
 
 /** The Basic challenge: scripts and GraphiQL learn from it that credentials are wanted. */
 export const basicChallenge: Readonly<Record<string, string>> = { 'WWW-Authenticate': 'Basic realm="ucp", charset="UTF-8"' };
+
+/** How long a client should wait before retrying an UNAVAILABLE answer (seconds). */
+export const retryAfter: Readonly<Record<string, string>> = { 'Retry-After': '1' };
 
 export const errorTable: ErrorTable = {
   // No challenge on plain JSON routes: a browser's fetch of /auth/session would
@@ -54,6 +57,18 @@ export const errorTable: ErrorTable = {
   DEPRECATED: { httpStatus: 422, closeCode: null },
   CONFLICT: { httpStatus: 409, closeCode: null },
   BAD_REQUEST: { httpStatus: 400, closeCode: null },
+  // The database is away: 503 on every HTTP answer (a GraphQL one too, so
+  // proxies, load balancers and clients that only read statuses retry), and
+  // 1013 on a socket, like a fault: clients reconnect with backoff.
+  UNAVAILABLE: { httpStatus: 503, graphqlHttp: { status: 503, headers: retryAfter }, closeCode: SocketCloseCode.TryAgainLater },
+  // Sign-in throttling (server/auth/sign-in-throttle.ts): 429 everywhere; a
+  // socket whose Basic handshake is throttled closes as retryable (the block ends).
+  RATE_LIMITED: { httpStatus: 429, graphqlHttp: { status: 429 }, closeCode: SocketCloseCode.TryAgainLater },
+  // Too large, too deep or too costly (server/http/operation-limits.ts): 413 on
+  // plain HTTP and on a GraphQL answer alike (application/json keeps GraphQL's
+  // 200 for a document refused by validation, as GraphQL over HTTP asks). The
+  // operation is refused, never the socket: the next one is served.
+  LIMIT_EXCEEDED: { httpStatus: 413, graphqlHttp: { status: 413 }, closeCode: null },
   // 1013, not 4401/4403: a fault says nothing about the credential, so clients retry.
   // GraphQL keeps yoga's INTERNAL_SERVER_ERROR, which GraphQL clients already know.
   [FAULT_CODE]: { httpStatus: 500, closeCode: SocketCloseCode.TryAgainLater, graphqlCode: 'INTERNAL_SERVER_ERROR' },

@@ -1,5 +1,5 @@
 import { FAULT_CODE, type HttpErrorBody } from '../../contract/error-codes.ts';
-import { findAppError } from './find-app-error.ts';
+import { recognizeError } from './recognize-error.ts';
 import { errorTable, faultMessage } from './error-table.ts';
 
 export interface HttpError {
@@ -8,12 +8,12 @@ export interface HttpError {
 }
 
 /**
- * The status and JSON body of a plain HTTP error answer. A domain error sends
- * its code, message and details; anything else is a fault, masked (the caller
- * logs it).
+ * The status and JSON body of a plain HTTP error answer. A domain error (or a
+ * database failure that is one, see recognize-error.ts) sends its code,
+ * message and details; anything else is a fault, masked (the caller logs it).
  */
 export function toHttpError(error: unknown): HttpError {
-  const appError = findAppError(error);
+  const appError = recognizeError(error);
   if (!appError) return { status: errorTable[FAULT_CODE].httpStatus, body: { error: { code: FAULT_CODE, message: faultMessage } } };
   return {
     status: errorTable[appError.code].httpStatus,

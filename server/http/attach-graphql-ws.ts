@@ -1,17 +1,21 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { ConnectionInitMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Authenticator, Viewer } from '../auth/index.ts';
-import { errorTable, findAppError, toSocketClose } from '../errors/index.ts';
+import type { Authenticator, CredentialWatch, Viewer } from '../auth/index.ts';
+import { errorTable, faultMessage, findAppError, toSocketClose } from '../errors/index.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { graphqlPath } from './create-yoga.ts';
+import { operationLimits } from './operation-limits.ts';
+import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
+import { createMaskError } from './mask-error.ts';
+import { wireError, wireResult } from './wire-errors.ts';
 
-type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
+type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
 
 /**
  * graphql-ws on the same HTTP server and path as yoga, executing through
@@ -20,32 +24,26 @@ type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | nu
  * console, from the session cookie on the upgrade request, accepted only from
  * the server's own origin (cross-site WebSocket hijacking).
  */
-export function attachGraphQLWs({ server, yoga, authenticator, metrics, logger, recheckIntervalMs = 15_000 }: {
+export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, clientAddress, metrics, logger }: {
   server: Server;
   yoga: YogaServerInstance<Record<string, never>, GraphQLContext>;
   authenticator: Authenticator;
+  /** Closes a socket as soon as its credential changes (socket-privileges.ts). */
+  credentialWatch: CredentialWatch;
+  /** Where a handshake comes from: Basic sign-ins are throttled per address. */
+  clientAddress: (request: IncomingMessage) => string | null;
   metrics: Metrics;
   logger: Logger;
-  /** How often open sockets are checked against revoked tokens, disabled users and ended sessions. */
-  recheckIntervalMs?: number;
 }) {
-  const wsServer = new WebSocketServer({ server, path: graphqlPath });
-  const open = new Map<WebSocket, Viewer>();
-  // A socket authenticates once; a credential revoked afterwards must not keep
-  // a worker or a browser subscribed, so sockets are re-checked in batches.
-  const recheck = setInterval(() => {
-    if (open.size === 0) return;
-    const sockets = [...open];
-    void authenticator.revoked(sockets.map(([, viewer]) => viewer)).then((revoked) => {
-      for (const [socket, viewer] of sockets) {
-        if (revoked.has(viewer)) {
-          logger.info({ event: 'ws_credential_revoked', kind: viewer.kind }, 'closing a socket whose credential was revoked');
-          socket.close(errorTable.UNAUTHENTICATED.closeCode, 'Credential revoked');
-        }
-      }
-    }).catch((error: unknown) => logger.warn({ event: 'ws_recheck_failed', err: error instanceof Error ? error.message : String(error) }, 'could not re-check sockets'));
-  }, recheckIntervalMs);
-  recheck.unref();
+  // A message over the request limit (operation-limits.ts) closes the socket
+  // with 1009 before it is buffered whole (ws's default would be 100 MiB).
+  const wsServer = new WebSocketServer({ server, path: graphqlPath, maxPayload: operationLimits.requestBytes });
+  const maskError = createMaskError(logger);
+  const mask = (error: unknown): GraphQLError => {
+    const masked = maskError(error, faultMessage);
+    return masked instanceof GraphQLError ? masked : new GraphQLError(masked.message);
+  };
+  const privileges = createSocketPrivileges({ current: authenticator.current, watch: credentialWatch, logger });
   const disposable = useServer<ConnectionInitMessage['payload'], Extra>(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
@@ -61,13 +59,14 @@ export function attachGraphQLWs({ server, yoga, authenticator, metrics, logger, 
             authorization,
             cookie: authorization || !sameOrigin ? undefined : ctx.extra.request.headers.cookie,
             csrfExempt: true,
+            clientAddress: clientAddress(ctx.extra.request),
           });
           if (!viewer) {
             ctx.extra.socket.close(errorTable.UNAUTHENTICATED.closeCode, 'Unauthorized');
             return false;
           }
           ctx.extra.viewer = viewer;
-          open.set(ctx.extra.socket, viewer);
+          privileges.admit(ctx.extra, viewer);
           metrics.activeSubscriptions.inc({ transport: 'ws' });
           return true;
         } catch (error) {
@@ -81,32 +80,45 @@ export function attachGraphQLWs({ server, yoga, authenticator, metrics, logger, 
         }
       },
       onClose: (ctx) => {
-        open.delete(ctx.extra.socket);
+        privileges.release(ctx.extra);
         if (ctx.extra.viewer) metrics.activeSubscriptions.dec({ transport: 'ws' });
       },
       onSubscribe: async (ctx, _id, params) => {
+        // Each operation runs with the caller as they are now, not as they were at the handshake.
+        const caller = await privileges.current(ctx.extra);
+        if ('errors' in caller) return caller.errors;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
-          socketViewer: ctx.extra.viewer ?? null,
+          socketViewer: caller.viewer,
         } as never);
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
+        // A refused operation (a syntax error, a document too deep) is that
+        // operation's error message, as on /graphql; thrown, graphql-ws would
+        // close the whole socket with 4500.
+        try {
+          const document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length) return errors.map(mask);
+          return {
+            schema,
+            operationName: params.operationName,
+            document,
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+        } catch (error) {
+          return [mask(error)];
+        }
       },
+      // Errors leave in the contract's form: a code from the table, no `http`
+      // extension (it only steers GraphQL-over-HTTP statuses).
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => wireError(mask(error))),
+      onNext: (_ctx, _id, _payload, _args, result) => wireResult(result as ExecutionResult),
     },
     wsServer,
   );
   return {
     async close(): Promise<void> {
-      clearInterval(recheck);
       for (const client of wsServer.clients) client.terminate();
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -1,45 +1,60 @@
 import { parseCookie } from 'cookie';
+import { graphiqlDefaultQuery, renderBundledGraphiQL } from './graphiql-page.ts';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { csrfCookieName, csrfHeaderName } from '../auth/index.ts';
-import { faultGraphQLError, findAppError, toGraphQLError } from '../errors/index.ts';
+import type { IncomingMessage } from 'node:http';
+import { csrfCookieName, csrfHeaderName, type CredentialWatch } from '../auth/index.ts';
+import { faultMessage } from '../errors/index.ts';
 import type { GraphQLContext } from '../graphql-context.ts';
 import { createLoaders } from '../graphql-loaders.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
+import { createMaskError } from './mask-error.ts';
+import { useRequestErrorCodes } from './request-error.ts';
+import type { HttpSecurity } from './http-security.ts';
+import { useCredentialBoundSubscriptions } from './use-credential-bound-subscriptions.ts';
+import { useGraphiQLContentSecurityPolicy } from './use-graphiql-csp.ts';
+import { useGraphQLSseStream } from './use-graphql-sse-stream.ts';
+import { createStreamReservations } from './sse-stream-reservations.ts';
+import { useInputLimits } from './use-input-limits.ts';
+import { useJsonRefusals } from './use-json-refusals.ts';
 import { useSharedSubscriptionResults } from './use-shared-subscription-results.ts';
+import { createRequestViewers } from './request-viewer.ts';
+import { useOperationLimits } from './use-operation-limits.ts';
 
 export const graphqlPath = '/graphql';
-
-/**
- * Masks real faults and passes domain errors through with their code, both
- * as the error table says (server/errors/error-table.ts). Yoga runs it for
- * every GraphQL transport: HTTP, both SSE modes and graphql-ws.
- */
-export function createMaskError(logger: Logger) {
-  return (error: unknown, message: string): Error => {
-    const appError = findAppError(error);
-    if (appError) return toGraphQLError(appError, (error as { path?: readonly (string | number)[] }).path);
-    // GraphQL's own validation errors (unknown field, bad variable) are the caller's mistake.
-    const original = (error as { originalError?: unknown }).originalError;
-    if (!original && error instanceof Error && (error as { extensions?: Record<string, unknown> }).extensions) return error;
-    logger.error({ event: 'unexpected_error', err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
-    return faultGraphQLError(message);
-  };
-}
 
 /**
  * GraphQL over HTTP (queries, mutations, SSE subscriptions in both yoga's and
  * the graphql-sse protocol's modes). WebSockets are served beside it by
  * graphql-ws on the same path (http/attach-graphql-ws.ts).
  */
-export function createAppYoga({ schema, services, reads, logger }: { schema: GraphQLSchema; services: Services; reads: Reads; logger: Logger }): YogaServerInstance<Record<string, never>, GraphQLContext> {
+export function createAppYoga({ schema, services, reads, logger, credentialWatch, security }: {
+  schema: GraphQLSchema;
+  services: Services;
+  reads: Reads;
+  logger: Logger;
+  /** Ends a subscription whose caller lost the credential or role it started with. */
+  credentialWatch: CredentialWatch;
+  /** CORS and the caller's address (server/http/http-security.ts). */
+  security: HttpSecurity;
+}): YogaServerInstance<Record<string, never>, GraphQLContext> {
+  const maskError = createMaskError(logger);
+  const requestViewers = createRequestViewers({
+    authenticator: services.authenticator,
+    clientAddress: (serverContext) => {
+      const { req } = serverContext as { req?: IncomingMessage };
+      return req ? security.clientAddress(req) : null;
+    },
+  });
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: graphqlPath,
     landingPage: false,
+    // Only configured origins get CORS headers; no Origin is reflected with credentials.
+    cors: (request) => security.cors(request),
+    renderGraphiQL: renderBundledGraphiQL,
     logging: false,
     // The router only lets signed-in people reach GraphiQL; a console session
     // needs its CSRF token on every POST GraphiQL sends.
@@ -49,18 +64,37 @@ export function createAppYoga({ schema, services, reads, logger }: { schema: Gra
       return {
         title: 'Unified Configuration Platform',
         subscriptionsProtocol: 'WS',
+        defaultQuery: graphiqlDefaultQuery,
         credentials: 'same-origin',
         ...(csrf ? { additionalHeaders: { [csrfHeaderName]: csrf } } : {}),
       };
     },
-    maskedErrors: { maskError: createMaskError(logger) },
+    maskedErrors: { maskError },
     plugins: [
-      useGraphQLSSE(),
+      // Size, depth, cost and page limits, and the schema for signed-in callers
+      // only (server/http/operation-limits.ts): first, so nothing runs before them.
+      ...useOperationLimits({ requestViewers }),
+      // One error contract (server/http/mask-error.ts): inputs that would fail
+      // deep inside refused up front, /graphql/stream answering like /graphql,
+      // every refusal a JSON body with a code.
+      useInputLimits(),
+      useRequestErrorCodes(),
+      // PUT /graphql/stream reserves a stream only with credentials, for 30 s
+      // unless opened, for its reserver only (sse-stream-reservations.ts).
+      useGraphQLSseStream({
+        maskError, faultMessage,
+        reservations: createStreamReservations({ identify: (request, serverContext) => requestViewers.viewerOf({ ...(serverContext as object), request }) }),
+      }),
+      useJsonRefusals(),
+      // Every transport's subscriptions end when their caller's credential or role does.
+      useCredentialBoundSubscriptions<GraphQLContext>({ watch: credentialWatch }),
+      // GraphiQL's page: a CSP with its inline scripts by hash.
+      useGraphiQLContentSecurityPolicy(),
       // A configChanged payload is the event's own fields: the same for every
       // subscriber allowed to read the environment (users by role, tokens by environment).
       useSharedSubscriptionResults<GraphQLContext>({
         fields: new Set(['configChanged']),
-        permissionKey: ({ viewer }) => (viewer === null ? 'anonymous' : viewer.kind === 'user' ? `user:${viewer.role}` : `service:${viewer.environmentId}`),
+        permissionKey: ({ viewer }) => (viewer === null ? 'anonymous' : viewer.kind === 'user' ? `user:${viewer.role}` : viewer.kind === 'service' ? `service:${viewer.environmentId}` : viewer.kind),
       }),
     ],
     context: async (initial): Promise<GraphQLContext> => {
@@ -68,15 +102,8 @@ export function createAppYoga({ schema, services, reads, logger }: { schema: Gra
       // hands the viewer in; there is no HTTP request to read over a socket.
       const fromSocket = (initial as { socketViewer?: GraphQLContext['viewer'] }).socketViewer;
       if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads) };
-      const { request } = initial as { request: Request };
-      const method = request.method.toUpperCase();
-      const viewer = await services.authenticator.authenticate({
-        authorization: request.headers.get('authorization'),
-        cookie: request.headers.get('cookie'),
-        csrfToken: request.headers.get(csrfHeaderName),
-        // Yoga refuses mutations over GET, so reads by GET cannot change anything.
-        csrfExempt: method === 'GET' || method === 'HEAD',
-      });
+      // Authenticated once on arrival (request-viewer.ts); a refused credential throws here.
+      const viewer = await requestViewers.viewerOf(initial);
       return { viewer, reads, services, loaders: createLoaders(reads) };
     },
   });

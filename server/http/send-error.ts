@@ -9,5 +9,7 @@ import { sendJson } from './send-json.ts';
  */
 export function sendError(res: ServerResponse, error: unknown, { status, headers }: { status?: number; headers?: Record<string, string | string[]> } = {}): void {
   const answer = toHttpError(error);
-  sendJson(res, status ?? answer.status, answer.body, headers);
+  // A throttled sign-in says when to come back in HTTP's own words too.
+  const retryAfter = (answer.body.error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  sendJson(res, status ?? answer.status, answer.body, { ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}), ...headers });
 }

@@ -35,14 +35,24 @@ function cookies(sessionToken: string, csrfToken: string, maxAgeSeconds: number,
  * table's answer ({ code, message, ...details } with its status), the same
  * codes as the GraphQL API.
  */
-export async function handleSessionRoute(req: IncomingMessage, res: ServerResponse, { authenticator, logger, secureCookies }: { authenticator: Authenticator; logger: Logger; secureCookies: boolean }): Promise<void> {
+export async function handleSessionRoute(req: IncomingMessage, res: ServerResponse, { authenticator, logger, secureCookies, clientAddress }: {
+  authenticator: Authenticator;
+  logger: Logger;
+  /** The cookies' Secure flag for this request (server/http/http-security.ts). */
+  secureCookies: boolean;
+  /** Where the request comes from: sign-ins are throttled per address. */
+  clientAddress: string | null;
+}): Promise<void> {
   try {
     if (req.method === 'POST') {
       const body = (await readJson(req).catch(() => null)) as { username?: unknown; password?: unknown } | null;
       if (!body || typeof body.username !== 'string' || typeof body.password !== 'string') {
         return sendError(res, badRequest('Send a JSON body with a username and a password.'));
       }
-      const signedIn = await authenticator.signIn(body.username, body.password);
+      // PostgreSQL cannot store or compare a NUL character: refused here, before any query.
+      const withNul = (['username', 'password'] as const).find((field) => (body[field] as string).includes('\u0000'));
+      if (withNul) return sendError(res, badRequest(`The ${withNul} must not contain NUL characters (\\u0000).`, { field: withNul }));
+      const signedIn = await authenticator.signIn(body.username, body.password, clientAddress);
       const maxAge = Math.max(1, Math.floor((signedIn.expiresAt.getTime() - Date.now()) / 1000));
       logger.info({ event: 'user_signed_in', user: signedIn.viewer.username }, 'signed in');
       return sendJson(res, 200, {
@@ -56,6 +66,7 @@ export async function handleSessionRoute(req: IncomingMessage, res: ServerRespon
       cookie: req.headers.cookie,
       csrfToken: req.headers[csrfHeaderName] as string | undefined,
       csrfExempt: req.method === 'GET',
+      clientAddress,
     });
     if (req.method === 'GET') {
       if (!viewer || viewer.kind !== 'user') return sendError(res, unauthenticated('Not signed in.'));

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { basicChallenge, errorTable, noRoute } from '../errors/index.ts';
+import type { CredentialWatch } from '../auth/index.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import type { ListenBridge } from '../realtime/listen-bridge.ts';
@@ -9,7 +10,10 @@ import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { attachGraphQLWs } from './attach-graphql-ws.ts';
 import { createAppYoga, graphqlPath } from './create-yoga.ts';
+import { createHttpSecurity } from './http-security.ts';
 import { handleSessionRoute, sessionPath } from './session-route.ts';
+import { handleGrafanaRoute, isGrafanaPath } from './grafana/grafana-route.ts';
+import { createMetricsRoute, metricsPath } from './metrics-route.ts';
 import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
 
@@ -26,10 +30,18 @@ export interface HttpServerOptions {
   checkDatabase: () => Promise<boolean>;
   port?: number;
   host?: string;
-  secureCookies?: boolean;
-  wsRecheckIntervalMs?: number;
+  /** true/false forces the cookies' Secure flag and HSTS; 'auto' (default) follows the request's scheme. */
+  secureCookies?: boolean | 'auto';
+  /** Origins besides the server's own allowed to call the API with credentials (CORS). */
+  corsOrigins?: readonly string[];
+  /** Believe X-Forwarded-For/-Proto (a reverse proxy in front). */
+  trustProxy?: boolean;
+  /** Ends sockets and subscription streams whose credential changed. */
+  credentialWatch: CredentialWatch;
   /** Extra routes tried before GraphQL (the console's static files). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** The bearer /metrics on this port asks for (METRICS_TOKEN); without it /metrics here refuses everyone. */
+  metricsToken?: string;
 }
 
 export interface RunningHttpServer {
@@ -46,29 +58,31 @@ function wantsHtml(req: IncomingMessage): boolean {
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
  * the session endpoint, health, readiness and metrics.
  */
-export async function startHttpServer({ schema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = false, wsRecheckIntervalMs, fallback }: HttpServerOptions): Promise<RunningHttpServer> {
-  const yoga = createAppYoga({ schema, services, reads, logger });
+export async function startHttpServer({ schema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken }: HttpServerOptions): Promise<RunningHttpServer> {
+  const serveMetrics = createMetricsRoute({ metrics, refreshMetrics, token: metricsToken });
+  const security = createHttpSecurity({ corsOrigins, trustProxy, secureCookies });
+  const yoga = createAppYoga({ schema, services, reads, logger, credentialWatch, security });
 
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      security.applyHeaders(req, res);
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const database = await checkDatabase();
         const listen = bridge.isConnected();
         return sendJson(res, database && listen ? 200 : 503, { status: database && listen ? 'ready' : 'not ready', database, listen });
       }
-      if (path === '/metrics') {
-        await refreshMetrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        return res.end(await metrics.registry.metrics());
+      if (path === metricsPath) return serveMetrics(req, res);
+      if (path === sessionPath) {
+        return handleSessionRoute(req, res, { authenticator: services.authenticator, logger, secureCookies: security.secure(req), clientAddress: security.clientAddress(req) });
       }
-      if (path === sessionPath) return handleSessionRoute(req, res, { authenticator: services.authenticator, logger, secureCookies });
+      if (isGrafanaPath(path)) return handleGrafanaRoute(req, res, { authenticator: services.authenticator, observability: reads.observability, clientAddress: security.clientAddress(req) });
       if (path === graphqlPath && wantsHtml(req)) {
         // GraphiQL is for signed-in people only: ask the browser for Basic
         // credentials unless a session cookie or credentials are present.
         const viewer = await services.authenticator.authenticate({
-          authorization: req.headers.authorization, cookie: req.headers.cookie, csrfExempt: true,
+          authorization: req.headers.authorization, cookie: req.headers.cookie, csrfExempt: true, clientAddress: security.clientAddress(req),
         }).catch(() => null);
         if (!viewer) {
           res.writeHead(errorTable.UNAUTHENTICATED.httpStatus, { ...basicChallenge, 'content-type': 'text/plain; charset=utf-8' });
@@ -85,7 +99,7 @@ export async function startHttpServer({ schema, services, reads, bridge, logger,
     });
   });
 
-  const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, metrics, logger, recheckIntervalMs: wsRecheckIntervalMs });
+  const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, credentialWatch, clientAddress: security.clientAddress, metrics, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -98,6 +98,11 @@ export function createListenBridge({ prisma, source, pubsub, logger, metrics }: 
         case 'catalog_changed':
           onCatalogChanged();
           break;
+        case 'credentials_changed': {
+          const kind = String(message.kind);
+          if (kind === 'user' || kind === 'token' || kind === 'session') pubsub.publish('credentialsChanged', { kind, id: String(message.id) });
+          break;
+        }
       }
     } catch (error) {
       logger.warn({ event: 'listen_bad_payload', channel, err: error instanceof Error ? error.message : String(error) }, 'unreadable notification');
@@ -115,6 +120,8 @@ export function createListenBridge({ prisma, source, pubsub, logger, metrics }: 
           if (reconnected) {
             metrics.listenReconnects.inc();
             onCatalogChanged();
+            // Credentials may have changed while nobody listened.
+            pubsub.publish('credentialsChanged', { kind: 'all', id: '' });
             void catchUpAll().catch((error: unknown) =>
               logger.error({ event: 'listen_catch_up_failed', err: error instanceof Error ? error.message : String(error) }, 'catch-up after reconnect failed'));
           }

@@ -33,10 +33,21 @@ export interface WorkerStatusChangedEvent {
   environmentId: string;
 }
 
+/**
+ * A user's role, status or password, a token's revocation or a session's end
+ * (NOTIFY credentials_changed); `all` after a LISTEN reconnect, when some may
+ * have been missed. Open sockets and streams are judged again on it.
+ */
+export interface CredentialsChangedEvent {
+  kind: 'user' | 'token' | 'session' | 'all';
+  id: string;
+}
+
 interface Topics {
   configChanged: [environment: string, event: ConfigChangedEvent];
   changeRequestUpdated: [event: ChangeRequestUpdatedEvent];
   workerStatusChanged: [event: WorkerStatusChangedEvent];
+  credentialsChanged: [event: CredentialsChangedEvent];
 }
 
 type Payload<T extends keyof Topics> = Topics[T] extends [string, infer P] ? P : Topics[T] extends [infer P] ? P : never;

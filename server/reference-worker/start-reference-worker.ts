@@ -13,6 +13,11 @@ const tokenName = 'reference-paper-worker';
  * fresh service token at each start from the access service, which revokes
  * the previous one (replaceSystemToken), so no long-lived secret sits on
  * disk. The token reaches the child through its environment only.
+ *
+ * The worker lives no longer than the server: it is spawned with an IPC
+ * channel, which the operating system closes when this process dies however
+ * it dies (SIGKILL, out of memory), and the worker exits on its `disconnect`
+ * (runtime-agent/paper-worker/main.ts) instead of polling a dead server.
  */
 export async function startReferenceWorker({ access, url, logger, environment = 'dev' }: {
   access: Pick<AccessService, 'replaceSystemToken'>;
@@ -25,7 +30,7 @@ export async function startReferenceWorker({ access, url, logger, environment = 
   const child = spawn(process.execPath, ['--import', 'tsx', 'runtime-agent/paper-worker/main.ts'], {
     cwd: root,
     env: { ...process.env, UCP_URL: url, UCP_TOKEN: token, UCP_ENVIRONMENT: environment, UCP_WORKER_NAME: 'paper-1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
     logger.info({ event: 'reference_worker_exited', code, signal }, 'reference paper worker exited');

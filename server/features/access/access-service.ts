@@ -7,6 +7,8 @@ import { AppError, badRequest, forbidden, notFound } from '../../errors/app-erro
 import type { Logger } from '../../logging/create-logger.ts';
 import { appendAudit } from '../audit/index.ts';
 import { findEnvironment, type EnvironmentState } from '../configuration/index.ts';
+import { createAccountConfirmation } from './account-confirmation.ts';
+import { holdersAfterPasswordSetBy } from './account-independence.ts';
 
 export interface CreateUserInput {
   username: string;
@@ -61,10 +63,11 @@ const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClie
 
 /**
  * Who may sign in and which machines may call: users with roles, and
- * service tokens scoped to one environment. Secrets never leave this module
- * except once: a new token is returned to whoever asked for it (an admin, or
- * the platform for a process it starts). Reads are in access-reads.ts. Audit
- * rows and logs name users and tokens, never a password, hash or token.
+ * service tokens scoped to one environment (or read-only over all of them).
+ * Secrets never leave this module except once: a new token is returned to
+ * whoever asked for it (an admin, or the platform for a process it starts).
+ * Reads are in access-reads.ts. Audit rows and logs name users and tokens,
+ * never a password, hash or token.
  */
 export function createAccessService({ prisma, hasher, logger }: { prisma: PrismaClient; hasher: PasswordHasher; logger: Logger }) {
   async function findUser(id: string): Promise<User> {
@@ -72,18 +75,26 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
     if (!user) throw notFound('User', id);
     return user;
   }
+  const confirmAccount = createAccountConfirmation({ prisma, logger });
+  /** The acting admin's id and holders, read in the transaction: what it sets, it may act as. */
+  const setterOf = (tx: Tx, userId: string) => tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, credentialHolders: true } });
 
-  /** A new live token of `environment`, audited as created by `by.actor`. */
-  async function issue(tx: Tx, environment: EnvironmentState, name: string, by: { id: string; actor: string }): Promise<IssuedToken> {
+  /**
+   * A new live token of `environment` (null: a read-only token of every
+   * environment), audited as created by `by.actor`.
+   */
+  async function issue(tx: Tx, environment: EnvironmentState | null, name: string, by: { id: string; actor: string }): Promise<IssuedToken> {
     // The audit trail names a token by name ("token:<name>"): two live
     // tokens with one name in one environment would be indistinguishable.
-    const clash = await tx.serviceToken.findFirst({ where: { environmentId: environment.id, name, revokedAt: null }, select: { id: true } });
-    if (clash) throw new AppError('CONFLICT', `${environment.name} already has a live token named ${name}: revoke it or pick another name.`, { name });
+    const environmentId = environment?.id ?? null;
+    const clash = await tx.serviceToken.findFirst({ where: { environmentId, name, revokedAt: null }, select: { id: true } });
+    const scope = environment ? environment.name : 'The read-only tokens of every environment';
+    if (clash) throw new AppError('CONFLICT', `${scope} already has a live token named ${name}: revoke it or pick another name.`, { name });
     const token = generateSecret('ucp');
     const serviceToken = await tx.serviceToken.create({
-      data: { name, tokenHash: hashSecret(token), environmentId: environment.id, createdById: by.id },
+      data: { name, tokenHash: hashSecret(token), environmentId, createdById: by.id },
     });
-    await appendAudit(tx, [{ action: 'service_token_created', actor: by.actor, environmentId: environment.id, subjectId: serviceToken.id, details: { name } }]);
+    await appendAudit(tx, [{ action: 'service_token_created', actor: by.actor, environmentId, subjectId: serviceToken.id, details: { name, readOnly: environment === null } }]);
     return { token, serviceToken };
   }
 
@@ -112,7 +123,10 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
       const passwordHash = await hasher.hash(input.password);
       try {
         const user = await inTransaction(prisma, async (tx) => {
-          const created = await tx.user.create({ data: { username, displayName, role: input.role, passwordHash } });
+          const setter = await setterOf(tx, admin.userId);
+          const created = await tx.user.create({
+            data: { username, displayName, role: input.role, passwordHash, passwordSetById: admin.userId, credentialHolders: holdersAfterPasswordSetBy(null, setter) },
+          });
           await appendAudit(tx, [{ action: 'user_created', actor: admin.username, subjectId: created.id, details: { username, displayName, role: input.role } }]);
           return created;
         });
@@ -126,6 +140,11 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
     },
 
     async updateUser(viewer: Viewer, input: UpdateUserInput): Promise<User> {
+      // The role it already has, and nothing else: a second person's confirmation (account-confirmation.ts).
+      if (input.role != null && input.displayName == null && input.disabled == null) {
+        const confirmed = await confirmAccount(viewer, { id: input.id, role: input.role });
+        if (confirmed) return confirmed;
+      }
       const admin = requireRole(viewer, 'ADMIN', 'change users');
       const user = await findUser(input.id);
       if (input.role == null && input.displayName == null && input.disabled == null) throw badRequest('Give a role, a display name or the disabled flag to change.');
@@ -172,7 +191,11 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
       }
       const passwordHash = await hasher.hash(input.newPassword);
       const updated = await inTransaction(prisma, async (tx) => {
-        const saved = await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+        // Whoever sets someone else's password could act as them from now on (account-independence.ts).
+        const credentials = own
+          ? { passwordSetById: user.id }
+          : { passwordSetById: viewer.userId, credentialHolders: holdersAfterPasswordSetBy(await tx.user.findUniqueOrThrow({ where: { id: user.id }, select: { credentialHolders: true } }), await setterOf(tx, viewer.userId)) };
+        const saved = await tx.user.update({ where: { id: user.id }, data: { passwordHash, ...credentials } });
         await tx.session.deleteMany({ where: { userId: user.id, ...(own && viewer.sessionId ? { id: { not: viewer.sessionId } } : {}) } });
         await appendAudit(tx, [{ action: 'user_updated', actor: viewer.username, subjectId: user.id, details: { username: user.username, passwordChanged: true } }]);
         return saved;
@@ -181,13 +204,17 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
       return updated;
     },
 
-    /** The token itself is returned here and never again: only its sha256 is stored. */
-    async createServiceToken(viewer: Viewer, input: { environment: string; name: string }): Promise<IssuedToken> {
+    /**
+     * The token itself is returned here and never again: only its sha256 is
+     * stored. Without an environment the token reads every environment and
+     * can do nothing else (Grafana's datasource).
+     */
+    async createServiceToken(viewer: Viewer, input: { environment?: string | null; name: string }): Promise<IssuedToken> {
       const admin = requireRole(viewer, 'ADMIN', 'create service tokens');
       const name = tokenName(input.name);
       const issued = await inTransaction(prisma, async (tx) =>
-        issue(tx, await findEnvironment(tx, input.environment), name, { id: admin.userId, actor: admin.username }));
-      logIssued(issued.serviceToken, input.environment, admin.username);
+        issue(tx, input.environment == null ? null : await findEnvironment(tx, input.environment), name, { id: admin.userId, actor: admin.username }));
+      logIssued(issued.serviceToken, input.environment ?? '*', admin.username);
       return issued;
     },
 

@@ -5,6 +5,7 @@ import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { AppError, forbidden, notFound, revisionConflict } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
+import { assertIndependentAccounts } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import { assertReason } from '../audit/index.ts';
 import { findEnvironment, violationsError, type ConfigWriter, type ValueMap, type WriteOutcome } from '../configuration/index.ts';
@@ -69,6 +70,9 @@ export function createChangeRequestService({ prisma, writer, logger, metrics }: 
         const request = await load(tx, input.id);
         assertPending(request);
         if (request.authorId === approver.userId) throw forbidden('You cannot approve your own change request: a second person must.');
+        // A second account is not a second person: refused when one person could act as both (README, Access).
+        const accounts = await tx.user.findMany({ where: { id: { in: [request.authorId, approver.userId] } }, select: { id: true, username: true, credentialHolders: true } });
+        assertIndependentAccounts(accounts.find((a) => a.id === request.authorId)!, accounts.find((a) => a.id === approver.userId)!);
         assertRevision(request, input.revision);
         const result = await writer.write(tx, {
           environment: request.environmentName,

@@ -22,6 +22,8 @@ export type AuditAction =
   | 'run_epoch_recorded'
   | 'user_created'
   | 'user_updated'
+  | 'user_confirmed'
+  | 'sign_in_throttled'
   | 'service_token_created'
   | 'service_token_revoked'
   | 'worker_registered';

@@ -31,6 +31,8 @@ export interface CatalogEntryDefinition {
   excludedFromFtf: boolean;
   validator: string | null;
   deprecatedValues: DeprecatedValue[];
+  /** The longest value accepted, in characters; null: the server's global ceiling (MAX_VALUE_LENGTH). */
+  maxLength: number | null;
 }
 
 /**

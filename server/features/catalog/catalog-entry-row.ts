@@ -25,6 +25,7 @@ export function definitionColumns(d: CatalogEntryDefinition) {
     excludedFromFtf: d.excludedFromFtf,
     validator: d.validator,
     deprecatedValues: d.deprecatedValues,
+    maxLength: d.maxLength,
   };
 }
 
@@ -46,6 +47,7 @@ export function definitionOf(row: CatalogEntry): CatalogEntryDefinition {
     excludedFromFtf: row.excludedFromFtf,
     validator: row.validator,
     deprecatedValues: (row.deprecatedValues ?? []) as DeprecatedValue[],
+    maxLength: row.maxLength,
   };
 }
 
@@ -61,7 +63,7 @@ export function historySnapshot(row: CatalogEntry) {
 }
 
 type ShapeColumns = Pick<CatalogEntry,
-  'name' | 'type' | 'allowedValues' | 'minValue' | 'maxValue' | 'required' | 'deprecated' | 'replacementName' | 'deprecatedValues' | 'validator'>;
+  'name' | 'type' | 'allowedValues' | 'minValue' | 'maxValue' | 'required' | 'deprecated' | 'replacementName' | 'deprecatedValues' | 'validator' | 'maxLength'>;
 
 /** The slice of a row the value validator reads. */
 export function toCatalogEntryShape(row: ShapeColumns): CatalogEntryShape {
@@ -76,6 +78,7 @@ export function toCatalogEntryShape(row: ShapeColumns): CatalogEntryShape {
     replacementName: row.replacementName,
     deprecatedValues: (row.deprecatedValues ?? []) as CatalogEntryShape['deprecatedValues'],
     validator: row.validator,
+    maxLength: row.maxLength,
   };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ParameterCategory, ParameterType } from '../../generated/prisma/enums.ts';
 import { ParameterCategory as Categories, ParameterType as Types } from '../../generated/prisma/enums.ts';
 import {
-  decodeValue, describeExpected, parseValue, showInput, type ConfigValidator, type ViolationCode,
+  decodeValue, describeExpected, MAX_VALUE_LENGTH_LIMIT, showInput, type ConfigValidator, type ViolationCode,
 } from '../../../contract/validation/index.ts';
 import type { CatalogViolation } from './catalog-entry-definition.ts';
 import { definitionShape } from './catalog-entry-row.ts';
@@ -54,6 +54,11 @@ export function createDefinitionSchema(validator: ConfigValidator) {
       value: z.string(),
       reason: z.string().min(1, 'Say why each deprecated value is refused: operators read it when their save fails.'),
     })),
+    maxLength: z.number()
+      .int('The maximum length is a whole number of characters.')
+      .min(1, 'The maximum length is at least 1 character.')
+      .max(MAX_VALUE_LENGTH_LIMIT, `The maximum length is at most ${MAX_VALUE_LENGTH_LIMIT} characters.`)
+      .nullable(),
   }).superRefine((d, ctx) => {
     const numeric = d.type === 'INT' || d.type === 'FLOAT';
     const bounds = d.minValue !== null || d.maxValue !== null;
@@ -75,6 +80,9 @@ export function createDefinitionSchema(validator: ConfigValidator) {
       fail('maxValue', 'OUT_OF_RANGE', `The maximum ${d.maxValue} is below the minimum ${d.minValue}.`);
     }
     const shape = definitionShape(d.name, d);
+    const limit = validator.lengthLimit(shape);
+    const tooLong = d.allowedValues.find((value) => value.length > limit);
+    if (tooLong !== undefined) fail('allowedValues', 'TOO_LARGE', `The allowed value ${showInput(tooLong)} is longer than the ${limit} characters a value of ${d.name || 'this parameter'} may have.`);
     const allowed = new Set(d.allowedValues);
     const clash = d.deprecatedValues.find((dv) => allowed.has(dv.value));
     const untyped = d.deprecatedValues.find((dv) => !decodeValue(shape, dv.value, { typeOnly: true }).ok);
@@ -82,7 +90,7 @@ export function createDefinitionSchema(validator: ConfigValidator) {
     else if (untyped) fail('deprecatedValues', 'INVALID_TYPE', `The deprecated value ${showInput(untyped.value)} is not ${describeExpected({ ...shape, minValue: null, maxValue: null, allowedValues: [] })}.`);
     // The default is judged by the definition it belongs to, so only once that definition holds together.
     if (structural && d.defaultValue !== null) {
-      const parsed = parseValue(shape, d.defaultValue);
+      const parsed = validator.parseValue(shape, d.defaultValue);
       if (!parsed.ok) custom(ctx, 'defaultValue', parsed.violation.code, `The default value does not fit the definition: ${parsed.violation.message}`);
     }
   });

@@ -14,6 +14,7 @@ export const definitionDefaults: Omit<CatalogEntryDefinition, 'type' | 'descript
   excludedFromFtf: false,
   validator: null,
   deprecatedValues: [],
+  maxLength: null,
 };
 
 /** A definition being written, with its name: type and category may still be missing (the console's partial forms). */
@@ -52,5 +53,6 @@ export function patchDefinition(base: Partial<CatalogEntryDefinition>, fields: C
     excludedFromFtf: pick('excludedFromFtf', false) ?? definitionDefaults.excludedFromFtf,
     validator: text(pick('validator', true)),
     deprecatedValues: (pick('deprecatedValues', false) ?? definitionDefaults.deprecatedValues).map((d) => ({ value: d.value, reason: d.reason.trim() })),
+    maxLength: pick('maxLength', true) ?? null,
   };
 }

@@ -18,6 +18,13 @@ interface Common {
   submitForApproval?: boolean | null;
 }
 
+/**
+ * The `environment` label of a write whose environment does not exist. Labels
+ * come only from known values: every name a caller makes up would otherwise
+ * become a series of its own, kept for the life of the process.
+ */
+export const unknownEnvironmentLabel = 'unknown';
+
 function requireOperator(viewer: Viewer): Extract<Viewer, { kind: 'user' }> {
   if (viewer.kind !== 'user') throw forbidden('Service tokens can read configuration but not change it.');
   return viewer;
@@ -37,17 +44,19 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
   /** `target`: the target environment when the caller has just read it (saves reading it again). */
   async function run(request: Omit<WriteRequest, 'onCritical'> & { submitForApproval?: boolean | null }, target?: EnvironmentState): Promise<WriteOutcome> {
     const started = performance.now();
+    let environment = target;
     try {
+      environment ??= await findEnvironment(prisma, request.environment);
       // Cheap pre-check outside the lock: a stale writer fails fast instead of
       // queueing behind the environment row lock for nothing. The writer checks
       // again under the lock; that check is the one that guarantees N+1.
-      assertExpectedVersion(target ?? await findEnvironment(prisma, request.environment), request.expectedVersion);
+      assertExpectedVersion(environment, request.expectedVersion);
       const outcome = await inTransaction(prisma, (tx) =>
         writer.write(tx, { ...request, onCritical: request.submitForApproval ? 'submit' : 'fail' }));
-      metrics.configWrites.inc({ environment: request.environment, kind: request.kind, outcome: outcome.status });
+      metrics.configWrites.inc({ environment: environment.name, kind: request.kind, outcome: outcome.status });
       metrics.configWriteDuration.observe((performance.now() - started) / 1000);
       if (outcome.status === 'APPLIED') {
-        if (request.kind === 'RESTORE') metrics.rollbacks.inc({ environment: request.environment });
+        if (request.kind === 'RESTORE') metrics.rollbacks.inc({ environment: environment.name });
         logger.info({
           event: 'config_change_saved',
           env: outcome.environment.name,
@@ -68,7 +77,7 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
       return outcome;
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'FAULT';
-      metrics.configWrites.inc({ environment: request.environment, kind: request.kind, outcome: code });
+      metrics.configWrites.inc({ environment: environment?.name ?? unknownEnvironmentLabel, kind: request.kind, outcome: code });
       throw error;
     }
   }

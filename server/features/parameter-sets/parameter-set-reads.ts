@@ -1,6 +1,8 @@
 import type { ParameterSet, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Viewer } from '../../auth/index.ts';
 import { notFound } from '../../errors/app-error.ts';
 import type { CatalogCache } from '../catalog/index.ts';
+import { visibleSets } from './environment-scope.ts';
 import { readFactors } from './experimental-factors.ts';
 import { isParameterSetHash, type CatalogMetadata } from './parameter-set-content.ts';
 import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
@@ -32,31 +34,36 @@ export interface ParameterSetFilter {
   environment?: string | null;
 }
 
-const where = ({ environment }: ParameterSetFilter): Prisma.ParameterSetWhereInput => (environment ? { environment: { name: environment } } : {});
+const where = (viewer: Viewer | null, { environment }: ParameterSetFilter): Prisma.ParameterSetWhereInput => ({
+  ...(environment ? { environment: { name: environment } } : {}),
+  ...visibleSets(viewer),
+});
 
 /**
- * Parameter sets as any signed-in caller reads them: a set is content, not
- * an environment's state, so no environment scoping applies (see
- * schema/parameter-sets.ts).
+ * Parameter sets as a caller reads them: operators every set; a service
+ * token the sets its environment froze (environment-scope.ts). A set another
+ * environment froze reads as absent to it (null, NOT_FOUND), as if it did not
+ * exist.
  */
 export function createParameterSetReads({ prisma, catalogCache }: { prisma: PrismaClient; catalogCache: CatalogCache }) {
-  async function find(hash: string): Promise<ParameterSet> {
-    const set = isParameterSetHash(hash) ? await prisma.parameterSet.findUnique({ where: { hash } }) : null;
+  async function find(viewer: Viewer | null, hash: string): Promise<ParameterSet> {
+    const set = isParameterSetHash(hash) ? await prisma.parameterSet.findFirst({ where: { hash, ...visibleSets(viewer) } }) : null;
     if (!set) throw notFound('Parameter set', hash);
     return set;
   }
 
   return {
     /** Newest first; `query` carries the connection's page (take, skip, cursor) and selection. */
-    list(query: Selection, filter: ParameterSetFilter): Promise<ParameterSet[]> {
-      return prisma.parameterSet.findMany({ ...(query as Prisma.ParameterSetFindManyArgs), where: where(filter), orderBy: [{ createdAt: 'desc' }, { hash: 'asc' }] });
+    list(query: Selection, viewer: Viewer | null, filter: ParameterSetFilter): Promise<ParameterSet[]> {
+      return prisma.parameterSet.findMany({ ...(query as Prisma.ParameterSetFindManyArgs), where: where(viewer, filter), orderBy: [{ createdAt: 'desc' }, { hash: 'asc' }] });
     },
 
-    count: (filter: ParameterSetFilter): Promise<number> => prisma.parameterSet.count({ where: where(filter) }),
+    count: (viewer: Viewer | null, filter: ParameterSetFilter): Promise<number> => prisma.parameterSet.count({ where: where(viewer, filter) }),
 
-    /** The set of that hash, or null. */
-    byHash(query: Selection, hash: string): Promise<ParameterSet | null> {
-      return prisma.parameterSet.findUnique({ ...(query as Prisma.ParameterSetFindUniqueArgs), where: { hash } });
+    /** The set of that hash if the viewer may read it, else null. */
+    byHash(query: Selection, viewer: Viewer | null, hash: string): Promise<ParameterSet | null> {
+      if (!isParameterSetHash(hash)) return Promise.resolve(null);
+      return prisma.parameterSet.findFirst({ ...(query as Prisma.ParameterSetFindFirstArgs), where: { hash, ...visibleSets(viewer) } });
     },
 
     /**
@@ -81,9 +88,17 @@ export function createParameterSetReads({ prisma, catalogCache }: { prisma: Pris
       return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, rows]) => ({ name, values: rows }));
     },
 
-    /** What changed from set `hashA` to set `hashB` (NOT_FOUND for an unknown hash). */
-    async compare(hashA: string, hashB: string): Promise<ParameterSetComparison> {
-      const [from, to] = await Promise.all([find(hashA), find(hashB)]);
+    /** A set known to exist and to be readable (a mutation's or a comparison's answer), with the operation's selection. */
+    existing(query: Selection, hash: string): Promise<ParameterSet> {
+      return prisma.parameterSet.findUniqueOrThrow({ ...(query as Prisma.ParameterSetFindUniqueOrThrowArgs), where: { hash } });
+    },
+
+    /** The node lookup's key (schema/parameter-sets.ts): a set the viewer may not read is not found. */
+    nodeWhere: (hash: string, viewer: Viewer | null): Prisma.ParameterSetWhereUniqueInput => ({ hash, ...visibleSets(viewer) }),
+
+    /** What changed from set `hashA` to set `hashB` (NOT_FOUND for an unknown or unreadable hash). */
+    async compare(viewer: Viewer | null, hashA: string, hashB: string): Promise<ParameterSetComparison> {
+      const [from, to] = await Promise.all([find(viewer, hashA), find(viewer, hashB)]);
       return compareParameterSets(from, to);
     },
   };

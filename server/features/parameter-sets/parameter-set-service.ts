@@ -6,6 +6,7 @@ import { badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
+import { assertJsonWithinLimits, type JsonLimits } from './assert-json-limits.ts';
 import { findEnvironment, readSnapshot, violationsError, type EnvironmentState } from '../configuration/index.ts';
 import { parseCodeVersion, type CodeVersionInput } from './code-version.ts';
 import { parseFactors, type FactorInput } from './experimental-factors.ts';
@@ -46,13 +47,17 @@ function assertMayFreeze(viewer: Viewer, environment: EnvironmentState): void {
  * environment version's values with the catalog metadata that gives them
  * meaning, the experiment's factors and the code version. Every run points
  * at one, so a run can be reproduced and two runs compared (reads and
- * comparisons: parameter-set-reads.ts).
+ * comparisons: parameter-set-reads.ts). Each freeze records the environment
+ * it came from: a service token of that environment may then read and run the
+ * set (environment-scope.ts).
  */
-export function createParameterSetService({ prisma, catalog: catalogCache, validator, logger }: {
+export function createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits }: {
   prisma: PrismaClient;
   catalog: CatalogCache;
   validator: ConfigValidator;
   logger: Logger;
+  /** Size and depth limits of the JSON factors and codeVersion (older clients). */
+  jsonLimits?: JsonLimits;
 }) {
   return {
     /**
@@ -64,6 +69,9 @@ export function createParameterSetService({ prisma, catalog: catalogCache, valid
      * environment.
      */
     async create(viewer: Viewer, input: CreateParameterSetInput): Promise<FreezeResult> {
+      // Descriptors, not payloads: the JSON forms are bounded before they are read (TOO_LARGE).
+      assertJsonWithinLimits(input.factors ?? {}, 'factors', jsonLimits);
+      assertJsonWithinLimits(input.codeVersion ?? {}, 'codeVersion', jsonLimits);
       const factors = parseFactors(input.factors ?? [], 'factors');
       const codeVersion = parseCodeVersion(input.codeVersion, 'codeVersion');
       if (canonical(codeVersion).length > maxDescriptorBytes) throw badRequest('codeVersion is larger than 64 KiB.', { field: 'codeVersion' });
@@ -101,6 +109,8 @@ export function createParameterSetService({ prisma, catalog: catalogCache, valid
           data: names.map((name) => ({ parameterSetHash: hash, parameterName: name, value: values[name]! })),
           skipDuplicates: true,
         });
+        // Every environment that froze the content, not only the first (append-only, idempotent).
+        await tx.parameterSetFreeze.createMany({ data: [{ parameterSetHash: hash, environmentId: environment.id }], skipDuplicates: true });
         if (created) {
           await appendAudit(tx, [{
             action: 'parameter_set_frozen',

@@ -1,7 +1,8 @@
 import type { Prisma, PrismaClient, Run } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
-import { badRequest, forbidden, notFound } from '../../errors/app-error.ts';
+import { badRequest, notFound } from '../../errors/app-error.ts';
+import { uuidOrNil } from './uuid-or-nil.ts';
 import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
 import { compareRunComparability, type Comparability, type ComparabilityReason } from './run-comparability.ts';
 import { runOrderBy, runWhere, visibleRuns, type RunFilter, type RunOrder } from './run-filter.ts';
@@ -17,18 +18,22 @@ export interface RunComparison {
   parameterSets: ParameterSetComparison;
 }
 
-/** Operators read every run; a service token only those of its own environment (a legacy run has none). */
+/** Operators (and a monitor token) read every run; a service token only those of its own environment (a legacy run has none). */
 export function canReadRun(viewer: Viewer | null, run: { environmentId: string | null }): boolean {
-  if (viewer?.kind === 'user') return true;
+  if (viewer && viewer.kind !== 'service') return true;
   return run.environmentId !== null && canReadEnvironment(viewer, run.environmentId);
 }
 
-/** Runs as the schema reads them, scoped to what the viewer may see. */
+/**
+ * Runs as the schema reads them, scoped to what the viewer may see:
+ * operators every run, a service token its own environment's. Another
+ * environment's run is absent to a token (null, left out of lists, NOT_FOUND
+ * when compared), as if it did not exist.
+ */
 export function createRunReads({ prisma }: { prisma: PrismaClient }) {
   async function readable(viewer: Viewer | null, id: string) {
     const run = isUuid(id) ? await prisma.run.findUnique({ where: { id }, include: { parameterSet: true } }) : null;
-    if (!run) throw notFound('Run', id);
-    if (!canReadRun(viewer, run)) throw forbidden(`This service token is scoped to another environment than run ${run.name}'s.`);
+    if (!run || !canReadRun(viewer, run)) throw notFound('Run', id);
     return run;
   }
 
@@ -49,15 +54,14 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
     /**
      * One run by id, or the most recently started one of that name (names
      * need not be unique: an orchestrator may reuse one per sweep). Null
-     * when there is none the viewer may read; FORBIDDEN for the id of a run
-     * of another environment than a token's.
+     * when there is none the viewer may read (another environment's run is
+     * absent to a token).
      */
     async find(query: Selection, viewer: Viewer | null, { id, name }: { id?: string | null; name?: string | null }): Promise<Run | null> {
       if ((id == null) === (name == null)) throw badRequest('Give the run\'s id or its name (one of them).', { field: id == null ? 'id' : 'name' });
       if (id != null) {
         const run = isUuid(id) ? await prisma.run.findUnique({ ...(query as Prisma.RunFindUniqueArgs), where: { id } }) : null;
-        if (run && !canReadRun(viewer, run)) throw forbidden(`This service token is scoped to another environment than run ${run.name}'s.`);
-        return run;
+        return run && canReadRun(viewer, run) ? run : null;
       }
       return prisma.run.findFirst({ ...(query as Prisma.RunFindFirstArgs), where: { AND: [visibleRuns(viewer), { name: name! }] }, orderBy: runOrderBy('STARTED_AT_DESC') });
     },
@@ -72,6 +76,9 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
       const { verdict, reasons } = compareRunComparability(a, b);
       return { a, b, verdict, reasons, parameterSets: compareParameterSets(a.parameterSet, b.parameterSet) };
     },
+
+    /** The node lookup's key (schema/runs.ts): a run the viewer may not read is not found. */
+    nodeWhere: (id: string, viewer: Viewer | null): Prisma.RunWhereUniqueInput => ({ id: uuidOrNil(id), AND: [visibleRuns(viewer)] }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { CatalogCache } from '../catalog/index.ts';
 import { violationsError } from '../configuration/index.ts';
 import { readFactors } from './experimental-factors.ts';
 import { deprecatedInSet, metadataViolations } from './freeze-check.ts';
+import { assertJsonWithinLimits, type JsonLimits } from './assert-json-limits.ts';
 import { isParameterSetHash } from './parameter-set-content.ts';
 import { pinRun, type PinRequest } from './pin-run.ts';
 
@@ -67,12 +68,15 @@ function metadataObject(value: unknown): Record<string, unknown> {
  * The binding is the point (KPI 2): the database refuses a run without an
  * existing set and version, and this service says so first in words.
  * Status moves forward only and a finished run never changes (the database
- * holds that line too).
+ * holds that line too). A service token starts runs only in its own
+ * environment on sets that environment froze, and moves only its
+ * environment's runs. `jsonLimits` bound the metadata a run keeps forever.
  */
-export function createRunService({ prisma, catalog, logger }: { prisma: PrismaClient; catalog: CatalogCache; logger: Logger }) {
+export function createRunService({ prisma, catalog, logger, jsonLimits }: { prisma: PrismaClient; catalog: CatalogCache; logger: Logger; jsonLimits?: JsonLimits }) {
   async function register(tx: Tx, viewer: Viewer, input: CreateRunInput & { rerunOfId?: string }): Promise<Run> {
     const name = runName(input.name);
     const metadata = metadataObject(input.metadata);
+    assertJsonWithinLimits(metadata, 'metadata', jsonLimits);
     const set = isParameterSetHash(input.parameterSetHash)
       ? await tx.parameterSet.findUnique({
         where: { hash: input.parameterSetHash },
@@ -81,6 +85,17 @@ export function createRunService({ prisma, catalog, logger }: { prisma: PrismaCl
       : null;
     if (!set) throw notFound('Parameter set', input.parameterSetHash);
     const { environment, version } = await pinRun(tx, viewer, set, input);
+    // A token runs only what its own environment froze (issue 9): matching
+    // values are not enough, the freeze is the environment's say-so.
+    if (viewer.kind === 'service') {
+      const frozenHere = await tx.parameterSetFreeze.findUnique({
+        where: { parameterSetHash_environmentId: { parameterSetHash: set.hash, environmentId: environment.id } },
+        select: { environmentId: true },
+      });
+      if (!frozenHere) {
+        throw forbidden(`${environment.name} never froze parameter set ${set.hash}: a service token runs only the sets its own environment froze.`);
+      }
+    }
     const snapshot = await catalog.load(tx);
     // Deprecated since the freeze (#673) or smuggled in through the metadata: refused like a save.
     const violations = [...metadataViolations(snapshot, metadata), ...deprecatedInSet(snapshot, set.values as Record<string, string>, readFactors(set.factors))];
@@ -177,7 +192,7 @@ export function createRunService({ prisma, catalog, logger }: { prisma: PrismaCl
         if (!locked[0]) throw notFound('Run', input.id);
         const run = await tx.run.findUniqueOrThrow({ where: { id: input.id } });
         if (viewer.kind === 'service' && run.environmentId !== viewer.environmentId) {
-          throw forbidden(`This service token is scoped to another environment than run ${run.name}'s.`);
+          throw forbidden(`Run ${run.name} runs in another environment than ${viewer.environmentName}, the one this service token is for.`);
         }
         if (terminalRunStatuses.includes(run.status)) {
           throw new AppError('CONFLICT', `Run ${run.name} already ended as ${run.status}; its status cannot change again.`, { status: run.status });

@@ -4,7 +4,7 @@ import { isUuid } from '../../../contract/is-uuid.ts';
 import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
 import { AppError, notFound, revisionConflict } from '../../errors/index.ts';
 import type { Logger } from '../../logging/create-logger.ts';
-import { RULE_VARIABLES, type ConfigValidator, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
+import { CEL_LIMITS, RULE_VARIABLES, type ConfigValidator, type RuleShape, type Violation } from '../../../contract/validation/index.ts';
 import { requireRole, type Viewer } from '../../auth/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
@@ -38,8 +38,9 @@ export interface RuleCheck {
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const MAX_NAME = 100;
-// The seeded HPO range rules run to a few thousand characters; ten times that is still a rule, not an accident.
-const MAX_EXPRESSION = 20_000;
+// The CEL limit (contract/validation/cel-limits.ts): the longest seeded rule has 699 characters,
+// and the console's live check parses every new text, at 10 to 20 µs a character.
+const MAX_EXPRESSION = CEL_LIMITS.maxLength;
 const MAX_MESSAGE = 1_000;
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 

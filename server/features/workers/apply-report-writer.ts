@@ -32,8 +32,10 @@ export interface ApplyReporter {
  * report at once, so reports are group-committed: a thousand of them cost a
  * handful of queries, not a thousand transactions. A report is idempotent (a
  * version re-reported after a lost answer is recorded once) and never moves
- * a worker back. Two server processes handling the same re-sent report at the
- * same instant could both record it; nothing else can.
+ * a worker back, across replicas too: the same report reaching two server
+ * processes at the same instant (a retry through a load balancer) is inserted
+ * by one of them only (unique (worker_id, version), ON CONFLICT DO NOTHING),
+ * and only that one moves the worker and observes the latency.
  */
 export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: PrismaClient; logger: Logger; metrics: Metrics }) {
   type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
@@ -90,44 +92,68 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     });
 
     const accepted = outcomes.filter((o): o is Accepted => typeof o === 'object' && 'latencyMs' in o);
-    if (accepted.length === 0) return outcomes as (Worker | Error)[];
-    // Per worker: the version of its last accepted report, and the last
-    // pending-restart list any of them carried (null keeps the stored one).
-    const finalState = new Map<string, { id: string; applied_version: number; applied_at: string; pending_restart: string[] | null }>();
-    for (const { worker, report } of accepted) {
-      const previous = finalState.get(worker.id);
-      finalState.set(worker.id, {
-        id: worker.id,
-        applied_version: report.version,
-        applied_at: report.appliedAt.toISOString(),
-        pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
-      });
+    // Every worker a report is answered with, re-sent reports' too: another
+    // replica may have moved it since it was read above.
+    const answered = [...new Set(outcomes.flatMap((o) => (o instanceof Error ? [] : ['latencyMs' in o ? o.worker.id : o.id])))];
+    const current = async (db: Pick<PrismaClient, 'worker'>) => new Map((await db.worker.findMany({ where: { id: { in: answered } } })).map((w) => [w.id, w]));
+    if (accepted.length === 0) {
+      if (answered.length === 0) return outcomes as Error[];
+      const now = await current(prisma);
+      return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
     }
+    const inserted = new Set<string>();
     const updated = await inTransaction(prisma, async (tx) => {
-      await tx.workerApply.createMany({
-        data: accepted.map(({ worker, report, latencyMs }) => ({
-          workerId: worker.id, version: report.version, receivedAt: report.receivedAt, appliedAt: report.appliedAt, latencyMs, keys: uniqueSorted(report.keys),
-        })),
-      });
+      // A pair another replica inserted since the check above (or is
+      // inserting: the unique index makes this wait for its commit) is not
+      // inserted again. Ordered, so two replicas take the index's locks in
+      // the same order.
+      const rows = accepted.map(({ worker, report, latencyMs }) => ({
+        worker_id: worker.id, version: report.version, received_at: report.receivedAt.toISOString(), applied_at: report.appliedAt.toISOString(), latency_ms: latencyMs, keys: uniqueSorted(report.keys),
+      }));
+      const written = await tx.$queryRaw<{ workerId: string; version: number }[]>`
+        INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
+        SELECT r.worker_id, r.version, r.received_at, r.applied_at, r.latency_ms, r.keys
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(worker_id uuid, version int, received_at timestamptz, applied_at timestamptz, latency_ms float8, keys text[])
+        ORDER BY r.worker_id, r.version
+        ON CONFLICT (worker_id, version) DO NOTHING
+        RETURNING worker_id::text AS "workerId", version`;
+      for (const { workerId, version } of written) inserted.add(`${workerId}:${version}`);
+      // Per worker: the version of its last report inserted here, and the last
+      // pending-restart list any of them carried (null keeps the stored one).
+      const finalState = new Map<string, { id: string; applied_version: number; applied_at: string; pending_restart: string[] | null }>();
+      for (const { worker, report } of accepted) {
+        if (!inserted.has(`${worker.id}:${report.version}`)) continue;
+        const previous = finalState.get(worker.id);
+        finalState.set(worker.id, {
+          id: worker.id,
+          applied_version: report.version,
+          applied_at: report.appliedAt.toISOString(),
+          pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
+        });
+      }
       // One statement for every worker of the batch; the guard keeps a
       // concurrent, newer report from being overwritten by an older one.
-      await tx.$executeRaw`
-        UPDATE workers w SET
-          applied_version = v.applied_version,
-          received_version = GREATEST(v.applied_version, COALESCE(w.received_version, 0)),
-          last_applied_at = v.applied_at,
-          last_heartbeat_at = now(),
-          pending_restart = COALESCE(v.pending_restart, w.pending_restart)
-        FROM jsonb_to_recordset(${JSON.stringify([...finalState.values()])}::jsonb) AS v(id uuid, applied_version int, applied_at timestamptz, pending_restart text[])
-        WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
-      return new Map((await tx.worker.findMany({ where: { id: { in: [...finalState.keys()] } } })).map((w) => [w.id, w]));
+      if (finalState.size > 0) {
+        await tx.$executeRaw`
+          UPDATE workers w SET
+            applied_version = v.applied_version,
+            received_version = GREATEST(v.applied_version, COALESCE(w.received_version, 0)),
+            last_applied_at = v.applied_at,
+            last_heartbeat_at = now(),
+            pending_restart = COALESCE(v.pending_restart, w.pending_restart)
+          FROM jsonb_to_recordset(${JSON.stringify([...finalState.values()])}::jsonb) AS v(id uuid, applied_version int, applied_at timestamptz, pending_restart text[])
+          WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
+      }
+      return current(tx);
     });
 
     return outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
-      // A re-sent report answers with the worker as this batch left it.
+      // A re-sent report answers with the worker as it now stands.
       if (!('latencyMs' in outcome)) return updated.get(outcome.id) ?? outcome;
       const { worker, report, reporter, latencyMs } = outcome;
+      // Recorded by another replica in the meantime: accepted, counted there.
+      if (!inserted.has(`${worker.id}:${report.version}`)) return updated.get(worker.id) ?? worker;
       metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
       logger.info({
         event: 'config_version_applied', worker: worker.id, name: worker.name, env: reporter.environmentName,

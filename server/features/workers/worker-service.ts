@@ -1,4 +1,4 @@
-import type { PrismaClient, RunKind, Worker, WorkerStatus } from '../../generated/prisma/client.ts';
+import { Prisma, type PrismaClient, type RunKind, type Worker, type WorkerStatus } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { actorName, type Viewer } from '../../auth/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -8,6 +8,7 @@ import type { Metrics } from '../../metrics/create-metrics.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
 import { uniqueSorted } from './unique-sorted.ts';
+import { assertMayRegisterAs } from './worker-owner.ts';
 import type { ApplyReportWriter, WorkerApplyReport } from './apply-report-writer.ts';
 import { workerLag } from './lag-rule.ts';
 
@@ -64,47 +65,69 @@ export function createWorkerService({ prisma, catalog, logger, metrics, applyRep
     return worker;
   }
 
+  async function register(viewer: Viewer, input: RegisterWorkerInput): Promise<Worker> {
+    const token = requireToken(viewer, 'register a worker');
+    const name = input.name.trim();
+    if (!namePattern.test(name)) {
+      throw badRequest('A worker name is 1 to 128 letters, digits, dots, colons, dashes or underscores.', { field: 'name' });
+    }
+    const consumes = uniqueSorted(input.consumes);
+    const { worker, created } = await inTransaction(prisma, async (tx) => {
+      // ADR-59: a parameter the code reads but the catalog lacks is a
+      // failure at start, not a silent default later.
+      const snapshot = await catalog.load(tx);
+      const unknown = consumes.filter((parameter) => !snapshot.entries.has(parameter));
+      if (unknown.length) {
+        throw new AppError('VALIDATION_FAILED', `The catalog has no ${unknown.join(', ')}: add ${unknown.length === 1 ? 'it' : 'them'} before a worker consumes ${unknown.length === 1 ? 'it' : 'them'}.`, {
+          violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
+        });
+      }
+      // Locked: a concurrent registration of the same name by another token waits, then meets this one's owner.
+      const [existing] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id::text FROM workers WHERE environment_id = ${token.environmentId}::uuid AND name = ${name} FOR UPDATE`;
+      if (existing) {
+        const owner = await tx.worker.findUniqueOrThrow({ where: { id: existing.id }, select: { tokenId: true, token: { select: { name: true, environmentId: true } } } });
+        assertMayRegisterAs(token, name, owner);
+      }
+      // Re-registration only refreshes what the worker declares; its state
+      // (versions, pending restarts) is whatever it reports next.
+      const saved = existing
+        ? await tx.worker.update({ where: { id: existing.id }, data: { mode: input.mode, tokenId: token.tokenId, consumes, lastHeartbeatAt: new Date() } })
+        : await tx.worker.create({
+          data: { name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, pendingRestart: [], lastHeartbeatAt: new Date() },
+        });
+      await appendAudit(tx, [{
+        action: 'worker_registered',
+        actor: actorName(token),
+        environmentId: token.environmentId,
+        subjectId: saved.id,
+        details: { name, mode: input.mode, consumes: consumes.length, reRegistered: !!existing },
+      }]);
+      return { worker: saved, created: !existing };
+    });
+    logger.info({ event: 'worker_registered', worker: worker.id, name, env: token.environmentName, mode: worker.mode, created }, 'worker registered');
+    return worker;
+  }
+
   return {
     ownWorker,
 
-    /** Upsert by (environment, name): a restarted worker re-registers under its name and keeps its history. */
+    /**
+     * Upsert by (environment, name): a restarted worker re-registers under its
+     * name and keeps its history. A name belongs to the token that registered
+     * it, or to that token's successor (same name, same environment: the
+     * reference worker gets a fresh token at each start); any other token is
+     * refused (FORBIDDEN, worker-owner.ts), so no token takes over a worker.
+     */
     async registerWorker(viewer: Viewer, input: RegisterWorkerInput): Promise<Worker> {
-      const token = requireToken(viewer, 'register a worker');
-      const name = input.name.trim();
-      if (!namePattern.test(name)) {
-        throw badRequest('A worker name is 1 to 128 letters, digits, dots, colons, dashes or underscores.', { field: 'name' });
+      try {
+        return await register(viewer, input);
+      } catch (error) {
+        // Two first registrations of one name at once: the unique key decides,
+        // and the loser's retry meets the winner's row (and its owner check).
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return register(viewer, input);
+        throw error;
       }
-      const consumes = uniqueSorted(input.consumes);
-      const { worker, created } = await inTransaction(prisma, async (tx) => {
-        // ADR-59: a parameter the code reads but the catalog lacks is a
-        // failure at start, not a silent default later.
-        const snapshot = await catalog.load(tx);
-        const unknown = consumes.filter((parameter) => !snapshot.entries.has(parameter));
-        if (unknown.length) {
-          throw new AppError('VALIDATION_FAILED', `The catalog has no ${unknown.join(', ')}: add ${unknown.length === 1 ? 'it' : 'them'} before a worker consumes ${unknown.length === 1 ? 'it' : 'them'}.`, {
-            violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
-          });
-        }
-        const key = { environmentId_name: { environmentId: token.environmentId, name } };
-        const existing = await tx.worker.findUnique({ where: key, select: { id: true } });
-        // Re-registration only refreshes what the worker declares; its state
-        // (versions, pending restarts) is whatever it reports next.
-        const saved = await tx.worker.upsert({
-          where: key,
-          create: { name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, pendingRestart: [], lastHeartbeatAt: new Date() },
-          update: { mode: input.mode, tokenId: token.tokenId, consumes, lastHeartbeatAt: new Date() },
-        });
-        await appendAudit(tx, [{
-          action: 'worker_registered',
-          actor: actorName(token),
-          environmentId: token.environmentId,
-          subjectId: saved.id,
-          details: { name, mode: input.mode, consumes: consumes.length, reRegistered: !!existing },
-        }]);
-        return { worker: saved, created: !existing };
-      });
-      logger.info({ event: 'worker_registered', worker: worker.id, name, env: token.environmentName, mode: worker.mode, created }, 'worker registered');
-      return worker;
     },
 
     async reportWorkerStatus(viewer: Viewer, report: WorkerStatusReport): Promise<Worker> {

@@ -30,6 +30,8 @@ export function AppShell({ children }: { children: ReactNode }) {
                 <Link href={link.href} aria-current={location.startsWith(link.match) ? 'page' : undefined}>{link.label}</Link>
               </li>
             ))}
+            {/* Served by the API itself (not a console route): a full page load. */}
+            <li><a href="/graphql">GraphiQL</a></li>
           </ul>
         </nav>
         <div className="who" data-testid="signed-in-user">

@@ -1,5 +1,5 @@
 import type { CombinedError } from 'urql';
-import type { ErrorCode } from '../../../contract/error-codes.ts';
+import { isRetryableErrorCode, type ErrorCode } from '../../../contract/error-codes.ts';
 
 /** The codes the API puts in extensions.code, plus what the browser itself can hit. */
 export type ApiErrorCode = ErrorCode | 'NETWORK' | 'UNKNOWN';
@@ -18,6 +18,8 @@ export interface ApiViolation {
 /** An API failure sorted by what it is about, so each sentence can sit next to its field. */
 export interface DescribedError {
   code: ApiErrorCode;
+  /** Sending the same request again later may succeed (the server or its database was briefly away). */
+  retryable: boolean;
   /** The sentence for the form as a whole (next to the submit button). */
   summary: string;
   /** Sentences about one parameter each. */
@@ -52,13 +54,13 @@ export function describeApiError(error: CombinedError): DescribedError {
   const byRule = new Map<string, string>();
   const byField = new Map<string, string[]>();
   if (error.networkError && error.graphQLErrors.length === 0) {
-    return { code: 'NETWORK', summary: 'The server could not be reached. Check your connection and try again; nothing was saved.', byParameter, byRule, byField };
+    return { code: 'NETWORK', retryable: true, summary: 'The server could not be reached. Check your connection and try again; nothing was saved.', byParameter, byRule, byField };
   }
   const first = error.graphQLErrors[0];
   const extensions = (first?.extensions ?? {}) as Record<string, unknown>;
   const code = (typeof extensions.code === 'string' ? extensions.code : 'UNKNOWN') as ApiErrorCode;
   const message = first?.message ?? error.message;
-  const described: DescribedError = { code, summary: message, byParameter, byRule, byField };
+  const described: DescribedError = { code, retryable: isRetryableErrorCode(code), summary: message, byParameter, byRule, byField };
 
   switch (code) {
     case 'UNAUTHENTICATED':
@@ -111,6 +113,13 @@ export function describeApiError(error: CombinedError): DescribedError {
       break;
     case 'BAD_REQUEST':
       described.summary = message;
+      break;
+    case 'LIMIT_EXCEEDED':
+      // A page asked the server for more than it serves at once: a bug of the console, not the operator's.
+      described.summary = `${message} The console asked for more than the server serves at once; nothing was saved. Reload the page, and tell the platform team if it persists.`;
+      break;
+    case 'UNAVAILABLE':
+      described.summary = 'The server cannot reach its database right now. Nothing was saved; try again in a moment.';
       break;
     default:
       described.summary = message === 'Unexpected error.' ? 'The server failed unexpectedly. Nothing was saved; try again, and tell the platform team if it persists.' : message;

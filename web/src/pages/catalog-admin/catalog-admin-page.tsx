@@ -21,14 +21,14 @@ const validator = createConfigValidator();
 
 interface EntryForm {
   name: string; type: ParameterType; group: string; category: ParameterCategory; description: string; unit: string;
-  minValue: string; maxValue: string; allowedValues: string; defaultValue: string; validator: string;
+  minValue: string; maxValue: string; allowedValues: string; defaultValue: string; validator: string; maxLength: string;
   critical: boolean; hotReloadable: boolean; reason: string;
 }
 
-const blank: EntryForm = { name: 'CVN_', type: 'INT', group: '', category: 'THRESHOLD', description: '', unit: '', minValue: '', maxValue: '', allowedValues: '', defaultValue: '', validator: '', critical: false, hotReloadable: false, reason: '' };
+const blank: EntryForm = { name: 'CVN_', type: 'INT', group: '', category: 'THRESHOLD', description: '', unit: '', minValue: '', maxValue: '', allowedValues: '', defaultValue: '', validator: '', maxLength: '', critical: false, hotReloadable: false, reason: '' };
 
 function fromEntry(e: Entry): EntryForm {
-  return { name: e.name, type: e.type, group: e.group, category: e.category, description: e.description, unit: e.unit ?? '', minValue: e.minValue?.toString() ?? '', maxValue: e.maxValue?.toString() ?? '', allowedValues: e.allowedValues.join(', '), defaultValue: e.defaultValue ?? '', validator: e.validator ?? '', critical: e.critical, hotReloadable: e.hotReloadable, reason: '' };
+  return { name: e.name, type: e.type, group: e.group, category: e.category, description: e.description, unit: e.unit ?? '', minValue: e.minValue?.toString() ?? '', maxValue: e.maxValue?.toString() ?? '', allowedValues: e.allowedValues.join(', '), defaultValue: e.defaultValue ?? '', validator: e.validator ?? '', maxLength: e.maxLength?.toString() ?? '', critical: e.critical, hotReloadable: e.hotReloadable, reason: '' };
 }
 
 /** The form as API fields: empty text means "none". */
@@ -40,6 +40,8 @@ function toFields(f: EntryForm) {
     maxValue: f.type === 'INT' || f.type === 'FLOAT' ? num(f.maxValue) : null,
     allowedValues: f.type === 'ENUM' ? f.allowedValues.split(',').map((s) => s.trim()).filter(Boolean) : [],
     defaultValue: f.defaultValue.trim() || null, validator: f.validator.trim() || null, critical: f.critical, hotReloadable: f.hotReloadable,
+    // Empty: the server's global ceiling (MAX_VALUE_LENGTH).
+    maxLength: num(f.maxLength),
   };
 }
 
@@ -76,7 +78,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
   });
 
   // Violations that name a form field (live check or the server's refusal) sit under that field.
-  const placed = new Set(['name', 'group', 'description', 'unit', 'minValue', 'maxValue', 'allowedValues', 'defaultValue', 'validator', 'reason']);
+  const placed = new Set(['name', 'group', 'description', 'unit', 'minValue', 'maxValue', 'allowedValues', 'defaultValue', 'validator', 'maxLength', 'reason']);
   const messagesFor = (name: string) => [...(check ?? []).filter((v) => v.field === name).map((v) => v.message), ...(error?.byField.get(name) ?? [])];
   const fieldError = (name: string) => {
     const messages = messagesFor(name);
@@ -106,6 +108,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
       {(form.type === 'INT' || form.type === 'FLOAT') && <>{field('minValue', 'Minimum', { inputMode: 'decimal' })}{field('maxValue', 'Maximum', { inputMode: 'decimal' })}</>}
       {form.type === 'ENUM' && field('allowedValues', 'Allowed values (comma-separated)')}
       {field('defaultValue', 'Default value')}
+      {field('maxLength', 'Longest value (characters; empty: the server\'s limit)', { inputMode: 'numeric' })}
       <label htmlFor="cat-validator">Validator (CEL over value and params)</label>
       <input id="cat-validator" {...register('validator')} aria-describedby="cat-validator-check" />
       <p id="cat-validator-check" className={expressionProblem ? 'field-error' : 'muted'}>{expressionProblem ?? (form.validator.trim() ? 'The expression compiles.' : 'No validator.')}</p>

@@ -1,0 +1,31 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+
+/**
+ * GraphiQL rendered from assets bundled in the product: yoga's default page
+ * loads them from a public CDN, which an air-gapped desk cannot reach (the page
+ * then stays on "Loading…").
+ */
+export const renderBundledGraphiQL = renderGraphiQL;
+
+/** What an analyst sees first: the lineage of the active configuration, one request. */
+export const graphiqlDefaultQuery = `# Under what configuration does an environment run, and who changed what, when and why?
+query Lineage($environment: String! = "dev") {
+  environment(name: $environment) {
+    name
+    activeConfig {
+      version
+      kind
+      reason
+      createdAt
+      author { username }
+      approver { username }
+      changeRequest { reviewComment }
+      changes { name before after }
+    }
+    versions(first: 5) {
+      totalCount
+      edges { node { version reason createdAt author { username } } }
+    }
+  }
+}
+`;

@@ -1,0 +1,73 @@
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { CredentialWatch, Viewer } from '../auth/index.ts';
+import { toGraphQLError, type AppError } from '../errors/index.ts';
+
+/**
+ * A subscription lives no longer than its caller's right to it, on every
+ * transport (graphql-ws, both SSE modes): the stream is watched with the
+ * viewer it started with, and when that viewer is disabled, demoted, has its
+ * password reset or its token revoked, the stream sends the refusal (its
+ * UNAUTHENTICATED or FORBIDDEN error) as its last result and ends. A socket
+ * also closes (attach-graphql-ws.ts); an SSE stream has no socket of its own.
+ */
+export function useCredentialBoundSubscriptions<Context extends { viewer: Viewer | null }>({ watch }: { watch: CredentialWatch }): Plugin<Context> {
+  return {
+    onSubscribe({ args }) {
+      const { viewer } = args.contextValue as Context;
+      if (!viewer) return undefined;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!(Symbol.asyncIterator in Object(result))) return;
+          setResult(endWhenLost(result as AsyncIterableIterator<ExecutionResult>, watch, viewer));
+        },
+      };
+    },
+  };
+}
+
+function endWhenLost(source: AsyncIterableIterator<ExecutionResult>, watch: CredentialWatch, viewer: Viewer): AsyncIterableIterator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  let lost: AppError | undefined;
+  let announced = false;
+  let wake: (() => void) | undefined;
+  const lostSignal = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const watched = watch.watch(viewer, (error) => {
+    lost = error;
+    wake?.();
+    // Stops the source at once: the pending next() settles as done.
+    void iterator.return?.();
+  });
+  const done: IteratorResult<ExecutionResult> = { done: true, value: undefined };
+  const finish = async (): Promise<IteratorResult<ExecutionResult>> => {
+    watched.stop();
+    await iterator.return?.();
+    return done;
+  };
+  const refusal = (): IteratorResult<ExecutionResult> => {
+    announced = true;
+    return { done: false, value: { errors: [toGraphQLError(lost!)] } };
+  };
+  return {
+    async next() {
+      if (lost) return announced ? finish() : refusal();
+      const result = await Promise.race([iterator.next(), lostSignal.then(() => undefined)]);
+      if (lost) return announced ? finish() : refusal();
+      if (!result || result.done) {
+        watched.stop();
+        return done;
+      }
+      return result;
+    },
+    return: finish,
+    async throw(error: unknown) {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
