@@ -2,7 +2,7 @@ import { builder } from './builder.ts';
 import { VersionKindEnum } from './enums.ts';
 import { ValueDiffRef } from './value-diff.ts';
 
-builder.prismaNode('ConfigVersion', {
+export const ConfigVersionRef = builder.prismaNode('ConfigVersion', {
   nullable: true,
   id: { resolve: (v) => String(v.id) },
   findUnique: (id) => ({ id: /^\d{1,18}$/.test(id) ? BigInt(id) : -1n }),
@@ -15,6 +15,12 @@ builder.prismaNode('ConfigVersion', {
     author: t.relation('author'),
     approver: t.relation('approver', { nullable: true }),
     changeRequest: t.relation('changeRequest', { nullable: true }),
+    approvalComment: t.string({
+      nullable: true,
+      description: 'What the approver wrote when approving (the change request\'s review comment); null when no approval was needed.',
+      select: { changeRequest: { select: { reviewComment: true } } },
+      resolve: (v) => v.changeRequest?.reviewComment ?? null,
+    }),
     restoredFrom: t.exposeInt('restoredFrom', { nullable: true }),
     promotedFrom: t.exposeString('promotedFrom', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -16,7 +16,12 @@ import './catalog-admin.ts';
 import './rules.ts';
 import './freeze-windows.ts';
 import './parameter-sets.ts';
+import './parameter-set-freeze.ts';
 import './runs.ts';
+import './run-epochs.ts';
+import './run-mutations.ts';
+import './run-comparison.ts';
+import './audit-events.ts';
 import './workers.ts';
 import './access.ts';
 

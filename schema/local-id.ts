@@ -15,3 +15,17 @@ export function localId(id: string | number, typename: string): string {
   }
   return raw;
 }
+
+/** Types whose ids the audit trail names as subjects (a set's hash, a catalog entry's name and a rule's id included). */
+const subjectTypes = new Set(['Run', 'ParameterSet', 'ChangeRequest', 'Rule', 'CatalogEntry', 'ServiceToken', 'User', 'Worker', 'FreezeWindow', 'Environment']);
+
+/** The raw key behind a Relay global id of any of those types; anything else passes through unchanged. */
+export function anyLocalId(id: string): string {
+  try {
+    const decoded = decodeGlobalID(id);
+    if (subjectTypes.has(decoded.typename)) return decoded.id;
+  } catch {
+    // not a global id: a raw one
+  }
+  return id;
+}

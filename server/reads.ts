@@ -5,6 +5,7 @@ import { createConfigReads } from './features/configuration/index.ts';
 import { createFreezeWindowReads } from './features/freeze/index.ts';
 import { createRuleReads } from './features/rules/index.ts';
 import { createAccessReads } from './features/access/index.ts';
+import { createAuditReads } from './features/audit/index.ts';
 import { createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
 import { createWorkerReads } from './features/workers/index.ts';
 import { createObservabilityReads } from './features/observability/index.ts';
@@ -30,10 +31,11 @@ export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
     catalog: createCatalogReads({ prisma, catalogCache }),
     rules: createRuleReads({ prisma }),
     freezeWindows: createFreezeWindowReads({ prisma }),
-    parameterSets: createParameterSetReads({ prisma }),
+    parameterSets: createParameterSetReads({ prisma, catalogCache }),
     runs: createRunReads({ prisma }),
     workers: createWorkerReads({ prisma, pubsub }),
     access: createAccessReads({ prisma }),
+    audit: createAuditReads({ prisma }),
     /** Time series and tables for the dashboards (Grafana's JSON datasource at /grafana). */
     observability: createObservabilityReads({ prisma }),
     /**

@@ -8,7 +8,7 @@ import type { Metrics } from './metrics/create-metrics.ts';
 import { createConfigValidator, type JsonLimits } from '../contract/validation/index.ts';
 import { createRuleService } from './features/rules/index.ts';
 import { assertNotFrozen, createFreezeWindowService } from './features/freeze/index.ts';
-import { createParameterSetService, createRunService } from './features/parameter-sets/index.ts';
+import { createParameterSetService, createRunEpochService, createRunService } from './features/parameter-sets/index.ts';
 import { createApplyReportWriter, createWorkerService } from './features/workers/index.ts';
 import { createAccessService, createSignInLockoutRecorder } from './features/access/index.ts';
 
@@ -44,8 +44,9 @@ export function createServices({ prisma, logger, metrics, hasher, catalogCache, 
     catalogAdmin: createCatalogAdminService({ prisma, logger, catalogCache, validator, readSnapshot }),
     rules: createRuleService({ prisma, logger, catalogCache, validator }),
     freezeWindows: createFreezeWindowService({ prisma, logger }),
-    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json }),
-    runs: createRunService({ prisma, logger, jsonLimits: limits.json }),
+    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits: limits.json }),
+    runs: createRunService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json }),
+    runEpochs: createRunEpochService({ prisma, logger }),
     workers: createWorkerService({
       prisma, catalog: catalogCache, logger, metrics,
       applyReports: createApplyReportWriter({ prisma, logger, metrics }),

@@ -114,9 +114,11 @@ describe('database invariants (raw SQL)', () => {
     });
 
     it('requires every run to name an existing parameter set', async () => {
-      await expect(sql.query(`INSERT INTO runs (id, kind, name) VALUES (gen_random_uuid(), 'BACKTEST', 'orphan')`)).rejects.toThrow(/null value in column "parameter_set_hash"/);
-      await expect(sql.query(`INSERT INTO runs (id, kind, name, parameter_set_hash) VALUES (gen_random_uuid(), 'BACKTEST', 'dangling', $1)`, ['d'.repeat(64)])).rejects.toThrow(/foreign key/);
-      await sql.query(`INSERT INTO runs (id, kind, name, parameter_set_hash) VALUES (gen_random_uuid(), 'BACKTEST', 'bound', $1)`, [hash]);
+      // A legacy run (finished, unpinned) needs only its set; a pinned run is attacked in run-invariants.test.ts.
+      const legacy = `INSERT INTO runs (id, kind, name, parameter_set_hash, legacy, status, ended_at, started_by) VALUES (gen_random_uuid(), 'BACKTEST', $1, $2, true, 'SUCCEEDED', now(), 'import')`;
+      await expect(sql.query(`INSERT INTO runs (id, kind, name, legacy, status, ended_at, started_by) VALUES (gen_random_uuid(), 'BACKTEST', 'orphan', true, 'FAILED', now(), 'import')`)).rejects.toThrow(/null value in column "parameter_set_hash"/);
+      await expect(sql.query(legacy, ['dangling', 'd'.repeat(64)])).rejects.toThrow(/foreign key/);
+      await sql.query(legacy, ['bound', hash]);
     });
 
     it('refuses a hash that is not 64 hex characters', async () => {

@@ -48,8 +48,18 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
        VALUES ($1, 1, '{"CVN_ATR_PERIOD":"14"}', '{}', '{"git":"test"}'${createdAt ? `, ${createdAt}` : ''})`, [hash]);
     return hash;
   };
+  /** A set frozen from dev@1 (its exact values), as a run must be pinned to the version its set holds. */
+  const insertPinnedSet = async (hash: string) => {
+    await app.query(
+      `INSERT INTO parameter_sets (hash, environment_id, config_version, catalog_version, "values", catalog_snapshot, code_version)
+       SELECT $1, environment_id, version, 1, values, '{}', '{"git":"test"}' FROM config_versions v JOIN environments e ON e.id = v.environment_id
+       WHERE e.name = 'dev' AND v.version = 1`, [hash]);
+    return hash;
+  };
+  /** A run on a set of insertPinnedSet, pinned to dev@1. */
   const insertRun = async (hash: string) =>
-    (await one<{ id: string }>(app, `INSERT INTO runs (id, kind, name, parameter_set_hash) VALUES (gen_random_uuid(), 'BACKTEST', 'bt', $1) RETURNING id`, [hash])).id;
+    (await one<{ id: string }>(app, `INSERT INTO runs (id, kind, name, parameter_set_hash, environment_id, config_version, started_by)
+       SELECT gen_random_uuid(), 'BACKTEST', 'bt', $1, id, 1, 'psql' FROM environments WHERE name = 'dev' RETURNING id`, [hash])).id;
   const runRow = (id: string) => one(owner, `SELECT status, ended_at, parameter_set_hash, name, metadata FROM runs WHERE id = $1`, [id]);
 
   describe('the role owns nothing and cannot switch the guards off', () => {
@@ -83,6 +93,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
         parameter_set_entries: 'INSERT, SELECT',
         parameter_set_freezes: 'INSERT, SELECT',
         parameter_sets: 'INSERT, SELECT',
+        run_epochs: 'INSERT, SELECT',
         runs: 'INSERT, SELECT, UPDATE',
         service_tokens: 'INSERT, SELECT, UPDATE',
         sessions: 'DELETE, INSERT, SELECT',
@@ -135,7 +146,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
     });
 
     it('TRUNCATE parameter_sets CASCADE is refused and empties neither the sets, their entries nor the runs', async () => {
-      const hash = await insertSet(newHash());
+      const hash = await insertPinnedSet(newHash());
       await app.query(`INSERT INTO parameter_set_entries (parameter_set_hash, parameter_name, value) VALUES ($1, 'CVN_ATR_PERIOD', '14')`, [hash]);
       await insertRun(hash);
       const before = [await count('parameter_sets'), await count('parameter_set_entries'), await count('runs')];
@@ -145,7 +156,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
     });
 
     it.each([
-      'parameter_sets', 'parameter_set_entries', 'runs', 'worker_applies', 'workers', 'environments', 'variable_catalog',
+      'parameter_sets', 'parameter_set_entries', 'runs', 'run_epochs', 'worker_applies', 'workers', 'environments', 'variable_catalog',
       'cross_parameter_rules', 'change_requests', 'change_request_items', 'freeze_windows', 'service_tokens', 'users',
     ])('the owner cannot TRUNCATE %s CASCADE either', async (table) => {
       await expect(owner.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/cannot be truncated|is append-only/);
@@ -265,7 +276,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
 
   describe('runs', () => {
     it('a run keeps the parameter set it was registered with', async () => {
-      const first = await insertSet(newHash());
+      const first = await insertPinnedSet(newHash());
       const other = await insertSet(newHash());
       const run = await insertRun(first);
       await expect(app.query(`UPDATE runs SET parameter_set_hash = $1 WHERE id = $2`, [other, run])).rejects.toThrow(/ran under parameter set .*never changes/);
@@ -273,7 +284,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
     });
 
     it('a finished run keeps its status and outcome; a running one never goes back to PENDING', async () => {
-      const hash = await insertSet(newHash());
+      const hash = await insertPinnedSet(newHash());
       const run = await insertRun(hash);
       // The legal path, as the API walks it.
       await app.query(`UPDATE runs SET status = 'RUNNING' WHERE id = $1`, [run]);
@@ -294,7 +305,7 @@ describe('the application role cannot get past the invariants (raw SQL)', () => 
     });
 
     it('only an ended run has an end time, never before its start', async () => {
-      const hash = await insertSet(newHash());
+      const hash = await insertPinnedSet(newHash());
       const run = await insertRun(hash);
       await expect(app.query(`UPDATE runs SET ended_at = now() WHERE id = $1`, [run])).rejects.toThrow(/has not ended/);
       await expect(app.query(`UPDATE runs SET status = 'FAILED' WHERE id = $1`, [run])).rejects.toThrow(/needs an end time/);

@@ -60,7 +60,17 @@ describe('malformed requests: no fault, no leak, no write', () => {
   beforeAll(async () => {
     t = await startTestApp();
     model = schemaModel(expectData(await t.gql(introspection, {}, 'admin')).__schema);
-    for (const caller of ['viewer', 'editor'] as const) sockets.set(caller, wsClient(t.url, caller));
+    const connected: Promise<void>[] = [];
+    for (const caller of ['viewer', 'editor'] as const) {
+      const socket = wsClient(t.url, caller);
+      sockets.set(caller, socket);
+      // A socket's sign-in writes its throttle row: wait for it, or under load it lands after the snapshot.
+      connected.push(new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${caller}'s socket did not connect within 10 s`)), 10_000);
+        const off = socket.on('connected', () => { clearTimeout(timer); off(); resolve(); });
+      }));
+    }
+    await Promise.all(connected);
     before = await databaseSnapshot(t.sql);
   });
   afterAll(async () => {

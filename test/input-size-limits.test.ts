@@ -107,7 +107,7 @@ describe('input size limits', () => {
   describe('JSON inputs', () => {
     let hash: string;
     beforeAll(async () => {
-      hash = expectData(await t.gql(CREATE_SET, { input: { environment: 'dev', codeVersion: { git: 'size-tests' } } }, 'editor')).createParameterSet.parameterSet.hash;
+      hash = expectData(await t.gql(CREATE_SET, { input: { environment: 'dev', code: { commit: 'd4'.repeat(20) } } }, 'editor')).createParameterSet.parameterSet.hash;
     });
 
     it('refuses run metadata over 64 KiB or nested deeper than 16 levels, naming the field', async () => {

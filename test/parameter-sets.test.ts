@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parameterSetHash } from '../server/features/parameter-sets/index.ts';
 import { errorCode, expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
 
-const setFields = `hash environment { name } configVersion catalogVersion values catalogSnapshot factors codeVersion createdBy { username } createdAt`;
+const setFields = `hash environment { name } configVersion catalogVersion values catalogSnapshot factors codeVersion rules validators createdBy { username } createdAt`;
 
 const CREATE_SET = `mutation ($input: CreateParameterSetInput!) {
   createParameterSet(input: $input) { created parameterSet { ${setFields} } }
@@ -15,7 +15,11 @@ const CREATE_RUN = `mutation ($input: CreateRunInput!) {
 
 const UPDATE_RUN = `mutation ($input: UpdateRunStatusInput!) { updateRunStatus(input: $input) { id status endedAt } }`;
 
-const codeVersion = { git: 'abc123', image: 'registry.example/cvntrade:abc123' };
+const commit = 'abc123'.padEnd(40, '0');
+const code = { commit, packages: [{ name: 'xgboost', version: '2.0.3' }, { name: 'cvntrade', version: '4.2.0' }] };
+/** How a set stores `code`. */
+const codeVersion = { commit, packages: { cvntrade: '4.2.0', xgboost: '2.0.3' } };
+const factor = (name: string, variant: string) => ({ name, variant });
 
 describe('parameter sets and runs', () => {
   let t: TestApp;
@@ -40,17 +44,20 @@ describe('parameter sets and runs', () => {
 
   describe('freezing', () => {
     it('gives the same content the same hash and one row', async () => {
-      const input = { environment: 'dev', factors: { pte: 'ATR0.5_1.5_H4', fold: 3 }, codeVersion };
+      const input = { environment: 'dev', experimentalFactors: [factor('CVN_RSI_PERIOD', '21'), factor('CVN_MODEL_RANDOM_SEED', '3')], code };
       const first = expectData(await freeze(input)).createParameterSet;
-      // Key order is not content: RFC 8785 canonicalisation makes it irrelevant.
-      const second = expectData(await freeze({ ...input, factors: { fold: 3, pte: 'ATR0.5_1.5_H4' } })).createParameterSet;
+      // Order is not content: RFC 8785 canonicalisation makes it irrelevant; the JSON form is the same content.
+      const second = expectData(await freeze({ environment: 'dev', factors: { CVN_MODEL_RANDOM_SEED: '3', CVN_RSI_PERIOD: '21' }, codeVersion })).createParameterSet;
       expect(first.created).toBe(true);
       expect(second.created).toBe(false);
       expect(second.parameterSet.hash).toBe(first.parameterSet.hash);
       expect(await rowCount(first.parameterSet.hash)).toBe(1);
 
       const set = first.parameterSet;
-      expect(set).toMatchObject({ environment: { name: 'dev' }, configVersion: 1, factors: input.factors, codeVersion, createdBy: { username: 'editor' } });
+      expect(set).toMatchObject({ environment: { name: 'dev' }, configVersion: 1, factors: { CVN_RSI_PERIOD: '21', CVN_MODEL_RANDOM_SEED: '3' }, codeVersion, createdBy: { username: 'editor' } });
+      // What the set was checked against is frozen with it.
+      expect(set.rules['pte-envelope-matches-multiples']).toMatch(/CVN_PTE_ENVELOPE/);
+      expect(set.validators.CVN_EMA_SLOW_PERIOD).toBe('value > params.CVN_EMA_FAST_PERIOD');
       expect(set.catalogVersion).toBeGreaterThan(0);
       expect(set.values.CVN_PTE_ENVELOPE).toBe('ATR0.5_1.5_H4');
       expect(Object.keys(set.catalogSnapshot).sort()).toEqual(Object.keys(set.values).sort());
@@ -58,16 +65,16 @@ describe('parameter sets and runs', () => {
         ['allowedValues', 'category', 'critical', 'defaultValue', 'deprecated', 'hotReloadable', 'maxValue', 'minValue', 'type'],
       );
       // The hash is the content's, recomputable by anyone holding the set.
-      expect(parameterSetHash({ values: set.values, catalog: set.catalogSnapshot, factors: set.factors, codeVersion: set.codeVersion })).toBe(set.hash);
+      expect(parameterSetHash({ values: set.values, catalog: set.catalogSnapshot, factors: set.factors, codeVersion: set.codeVersion, rules: set.rules, validators: set.validators })).toBe(set.hash);
 
       const entries = await sql.query(`SELECT count(*)::int AS n FROM parameter_set_entries WHERE parameter_set_hash = $1`, [set.hash]);
       expect(entries.rows[0].n).toBe(Object.keys(set.values).length);
       const audit = await sql.query(`SELECT actor, details FROM audit_events WHERE action = 'parameter_set_frozen' AND subject_id = $1`, [set.hash]);
-      expect(audit.rows).toEqual([{ actor: 'editor', details: expect.objectContaining({ codeVersion, factors: ['fold', 'pte'] }) }]);
+      expect(audit.rows).toEqual([{ actor: 'editor', details: expect.objectContaining({ codeVersion, factors: { CVN_RSI_PERIOD: '21', CVN_MODEL_RANDOM_SEED: '3' } }) }]);
     });
 
     it('turns concurrent freezes of the same content into one row, created once', async () => {
-      const input = { environment: 'dev', factors: { race: true }, codeVersion };
+      const input = { environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '7')], code };
       const payloads = (await Promise.all(Array.from({ length: 5 }, () => freeze(input)))).map((r) => expectData(r).createParameterSet);
       expect(new Set(payloads.map((p) => p.parameterSet.hash)).size).toBe(1);
       expect(payloads.filter((p) => p.created)).toHaveLength(1);
@@ -75,19 +82,19 @@ describe('parameter sets and runs', () => {
     });
 
     it('gives the same values from another environment the same hash (environment is provenance)', async () => {
-      const input = { factors: { trial: 1 }, codeVersion };
+      const input = { experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '1')], code };
       const dev = expectData(await freeze({ ...input, environment: 'dev' })).createParameterSet;
       const staging = expectData(await freeze({ ...input, environment: 'staging' })).createParameterSet;
       expect(staging.created).toBe(false);
       expect(staging.parameterSet.hash).toBe(dev.parameterSet.hash);
       expect(staging.parameterSet.environment.name).toBe('dev');
-      const other = expectData(await freeze({ ...input, environment: 'staging', codeVersion: { git: 'def456' } })).createParameterSet;
+      const other = expectData(await freeze({ ...input, environment: 'staging', code: { commit: 'def456'.padEnd(40, '0') } })).createParameterSet;
       expect(other.created).toBe(true);
       expect(other.parameterSet.hash).not.toBe(dev.parameterSet.hash);
     });
 
     it('lets editors and the environment\'s own service tokens freeze, nobody else', async () => {
-      const input = { environment: 'dev', factors: { by: 'token' }, codeVersion };
+      const input = { environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '11')], code };
       const byToken = expectData(await freeze(input, { token: devToken })).createParameterSet;
       expect(byToken).toMatchObject({ created: true, parameterSet: { createdBy: null, environment: { name: 'dev' } } });
       expect(errorCode(await freeze({ ...input, environment: 'prod' }, { token: devToken }))).toBe('FORBIDDEN');
@@ -96,10 +103,11 @@ describe('parameter sets and runs', () => {
     });
 
     it('refuses a missing code version, a non-object and an unknown version', async () => {
+      expect(errorCode(await freeze({ environment: 'dev' }))).toBe('BAD_REQUEST');
       expect(errorCode(await freeze({ environment: 'dev', codeVersion: {} }))).toBe('BAD_REQUEST');
       expect(errorCode(await freeze({ environment: 'dev', codeVersion, factors: [1, 2] }))).toBe('BAD_REQUEST');
-      expect(errorCode(await freeze({ environment: 'dev', codeVersion, version: 99 }))).toBe('NOT_FOUND');
-      expect(errorCode(await freeze({ environment: 'nowhere', codeVersion }))).toBe('NOT_FOUND');
+      expect(errorCode(await freeze({ environment: 'dev', code, version: 99 }))).toBe('NOT_FOUND');
+      expect(errorCode(await freeze({ environment: 'nowhere', code }))).toBe('NOT_FOUND');
     });
   });
 
@@ -107,8 +115,8 @@ describe('parameter sets and runs', () => {
     let setA: string;
     let setB: string;
     beforeAll(async () => {
-      setA = expectData(await freeze({ environment: 'dev', factors: { variant: 'A' }, codeVersion })).createParameterSet.parameterSet.hash;
-      setB = expectData(await freeze({ environment: 'dev', factors: { variant: 'B' }, codeVersion })).createParameterSet.parameterSet.hash;
+      setA = expectData(await freeze({ environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '101')], code })).createParameterSet.parameterSet.hash;
+      setB = expectData(await freeze({ environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '102')], code })).createParameterSet.parameterSet.hash;
     });
 
     it('needs an existing parameter set', async () => {
@@ -117,8 +125,10 @@ describe('parameter sets and runs', () => {
       expect(errorCode(await t.gql(CREATE_RUN, { input: { kind: 'EXPERIMENT', name: 'bad', parameterSetHash: 'nope' } }))).toBe('NOT_FOUND');
       expect(errorCode(await t.gql(CREATE_RUN, { input: { kind: 'EXPERIMENT', name: 'x', parameterSetHash: setA } }, 'viewer'))).toBe('FORBIDDEN');
       // The database holds the line too: no run without a set.
-      await expect(sql.query(`INSERT INTO runs (id, kind, name, parameter_set_hash) VALUES (gen_random_uuid(), 'BACKTEST', 'raw', $1)`, ['e'.repeat(64)]))
-        .rejects.toThrow(/foreign key/);
+      await expect(sql.query(
+        `INSERT INTO runs (id, kind, name, parameter_set_hash, environment_id, config_version, started_by)
+         SELECT gen_random_uuid(), 'BACKTEST', 'raw', $1, id, 1, 'psql' FROM environments WHERE name = 'dev'`, ['e'.repeat(64)],
+      )).rejects.toThrow(/foreign key/);
     });
 
     it('lists every run sharing a set, and walks run → set → values and catalog', async () => {
@@ -143,7 +153,7 @@ describe('parameter sets and runs', () => {
         node(id: $id) { ... on Run { name parameterSet { hash factors values catalogSnapshot entries { name value } } } }
       }`, { id: a1.id }, 'viewer'));
       expect(lineage.node.parameterSet.hash).toBe(setA);
-      expect(lineage.node.parameterSet.factors).toEqual({ variant: 'A' });
+      expect(lineage.node.parameterSet.factors).toEqual({ CVN_MODEL_RANDOM_SEED: '101' });
       expect(lineage.node.parameterSet.catalogSnapshot.CVN_PTE_ENVELOPE.type).toBe('ENUM');
       expect(lineage.node.parameterSet.entries.length).toBe(Object.keys(lineage.node.parameterSet.values).length);
     });
@@ -164,7 +174,7 @@ describe('parameter sets and runs', () => {
 
   describe('comparing', () => {
     it('diffs values, frozen catalog metadata, factors and code versions', async () => {
-      const before = expectData(await freeze({ environment: 'dev', factors: { variant: 'base' }, codeVersion })).createParameterSet.parameterSet;
+      const before = expectData(await freeze({ environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '1')], code })).createParameterSet.parameterSet;
       const dev = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment;
       expectData(await t.gql(`mutation ($input: UpdateConfigInput!) { updateConfig(input: $input) { outcome } }`, {
         input: { environment: 'dev', expectedVersion: dev.activeVersion, reason: 'longer ATR for the comparison test', changes: [{ name: 'CVN_ATR_PERIOD', value: '21' }] },
@@ -173,7 +183,9 @@ describe('parameter sets and runs', () => {
       await sql.query(`UPDATE variable_catalog SET max_value = 300, revision = revision + 1 WHERE name = 'CVN_ATR_PERIOD'`);
       await sql.query(`INSERT INTO variable_catalog_history (parameter_name, revision, action, snapshot, changed_by, reason)
         SELECT name, revision, 'updated', '{}'::jsonb, 'admin', 'wider bound' FROM variable_catalog WHERE name = 'CVN_ATR_PERIOD'`);
-      const after = expectData(await freeze({ environment: 'dev', factors: { variant: 'wide', seed: 7 }, codeVersion: { ...codeVersion, git: 'fff999' } })).createParameterSet.parameterSet;
+      const after = expectData(await freeze({
+        environment: 'dev', experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '7'), factor('CVN_RSI_PERIOD', '21')], code: { ...code, commit: 'fff999'.padEnd(40, '0') },
+      })).createParameterSet.parameterSet;
       expect(after.configVersion).toBe(dev.activeVersion + 1);
       expect(after.catalogVersion).toBeGreaterThan(before.catalogVersion);
 
@@ -189,11 +201,11 @@ describe('parameter sets and runs', () => {
       expect(diff.a.hash).toBe(before.hash);
       expect(diff.values).toEqual([{ name: 'CVN_ATR_PERIOD', before: '14', after: '21' }]);
       expect(diff.catalog).toEqual([{ name: 'CVN_ATR_PERIOD', field: 'maxValue', before: 200, after: 300 }]);
-      expect(diff.factors).toEqual([{ key: 'seed', before: null, after: 7 }, { key: 'variant', before: 'base', after: 'wide' }]);
-      expect(diff.codeVersion).toEqual([{ key: 'git', before: 'abc123', after: 'fff999' }]);
+      expect(diff.factors).toEqual([{ key: 'CVN_MODEL_RANDOM_SEED', before: '1', after: '7' }, { key: 'CVN_RSI_PERIOD', before: null, after: '21' }]);
+      expect(diff.codeVersion).toEqual([{ key: 'commit', before: commit, after: 'fff999'.padEnd(40, '0') }]);
 
       // An earlier version can still be frozen, with today's catalog metadata.
-      const old = expectData(await freeze({ environment: 'dev', version: dev.activeVersion, factors: { variant: 'base' }, codeVersion })).createParameterSet;
+      const old = expectData(await freeze({ environment: 'dev', version: dev.activeVersion, experimentalFactors: [factor('CVN_MODEL_RANDOM_SEED', '1')], code })).createParameterSet;
       expect(old.parameterSet.values.CVN_ATR_PERIOD).toBe('14');
       expect(old.parameterSet.hash).not.toBe(before.hash);
 

@@ -41,6 +41,8 @@ const allowed: Record<string, Caller[]> = {
   createParameterSet: ['editor', 'approver', 'admin', 'service'],
   createRun: ['editor', 'approver', 'admin', 'service'],
   updateRunStatus: ['editor', 'approver', 'admin', 'service'],
+  rerunRun: ['editor', 'approver', 'admin'],
+  recordSessionEpoch: ['service'],
   registerWorker: ['service'],
   reportWorkerStatus: ['service'],
   reportWorkerApply: ['service'],
@@ -142,8 +144,11 @@ describe('RBAC: every mutation for every role', () => {
 type ArgumentValue = (foreign: EnvironmentFixtures, own: EnvironmentFixtures) => unknown;
 const foreignArgs: Record<string, ArgumentValue | 'global'> = {
   'CreateParameterSetInput.environment': (f) => f.name,
-  'CreateParameterSetInput.codeVersion': () => ({ git: 'matrix' }),
+  'CreateParameterSetInput.codeVersion': () => ({ commit: 'e5'.repeat(20) }),
   'CreateRunInput.parameterSetHash': (f) => f.setHash,
+  'CreateRunInput.environment': (f) => f.name,
+  'RecordSessionEpochInput.parameterSetHash': (f) => f.setHash,
+  'RecordSessionEpochInput.appliedAt': () => new Date().toISOString(),
   'UpdateRunStatusInput.id': (f) => f.runId,
   'ReportWorkerStatusInput.workerId': (f) => f.workerId,
   'ReportWorkerApplyInput.workerId': (f) => f.workerId,
@@ -172,6 +177,9 @@ const foreignArgs: Record<string, ArgumentValue | 'global'> = {
   'UpdateUserInput.id': 'global',
   'ParameterValueInput.name': 'global',
   'CreateRunInput.name': 'global',
+  'RerunRunInput.name': 'global',
+  'FactorInput.name': 'global',
+  'PackageVersionInput.name': 'global',
   'SetPasswordInput.id': 'global',
 };
 
@@ -202,7 +210,9 @@ function foreignVariables(field: GraphQLField<unknown, unknown>, foreign: Enviro
     const named = getNamedType(type);
     if (isListType(isNonNullType(type) ? type.ofType : type)) return (value as unknown[]).map((v) => fill(named as GraphQLInputType, v));
     if (!isInputObjectType(named) || value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => {
+    // An optional field decided here is sent too (e.g. createParameterSet's code: one of code/codeVersion is needed).
+    const optional = Object.keys(named.getFields()).filter((key) => !(key in (value as object)) && typeof foreignArgs[`${named.name}.${key}`] === 'function');
+    return Object.fromEntries([...Object.entries(value as Record<string, unknown>), ...optional.map((key) => [key, undefined] as const)].map(([key, inner]) => {
       const pick = foreignArgs[`${named.name}.${key}`];
       return [key, typeof pick === 'function' ? pick(foreign, own) : fill(named.getFields()[key]!.type, inner)];
     }));
@@ -247,6 +257,8 @@ const confinedQueries: Record<string, QueryDecision | 'global'> = {
   serviceTokens: { document: `query ($environment: String) { serviceTokens(environment: $environment) { id } }`, variables: (f) => ({ environment: f.name }), foreign: 'refused' },
   checkCatalogEntry: { document: `query ($input: CheckCatalogEntryInput!) { checkCatalogEntry(input: $input) { code } }`, variables: () => ({ input: { mode: 'CREATE', name: 'CVN_X' } }), foreign: 'refused' },
   checkRule: { document: `query ($e: String!) { checkRule(expression: $e) { passed } }`, variables: () => ({ e: 'true' }), foreign: 'refused' },
+  run: { document: `query ($id: ID) { run(id: $id) { id } }`, variables: (f) => ({ id: f.runId }), foreign: 'absent', own: (f) => f.runId },
+  auditEvents: { document: `query ($environment: String) { auditEvents(environment: $environment, first: 100) { edges { node { id environment { id } } } } }`, variables: (f) => ({ environment: f.name }), foreign: 'absent' },
   // Catalog entries belong to no environment.
   catalogEntry: 'global',
 };

@@ -30,7 +30,7 @@ describe('service tokens confined to their environment', () => {
     tokens.dev = await issue('dev', 'dev-orchestrator');
     tokens.dev2 = await issue('dev', 'dev-backtests');
     tokens.prod = await issue('prod', 'prod-orchestrator');
-    prodSet = expectData(await t.gql(CREATE_SET, { input: { environment: 'prod', factors: { live: true }, codeVersion: { git: 'live-1' } } }, { token: tokens.prod!.token })).createParameterSet.parameterSet.hash;
+    prodSet = expectData(await t.gql(CREATE_SET, { input: { environment: 'prod', code: { commit: 'a1'.repeat(20) } } }, { token: tokens.prod!.token })).createParameterSet.parameterSet.hash;
     prodLiveRun = expectData(await t.gql(CREATE_RUN, { input: { kind: 'LIVE', name: 'prod live', parameterSetHash: prodSet } }, { token: tokens.prod!.token })).createRun.id;
     expectData(await t.gql(UPDATE_RUN, { input: { id: prodLiveRun, status: 'RUNNING' } }, { token: tokens.prod!.token }));
   });
@@ -50,12 +50,12 @@ describe('service tokens confined to their environment', () => {
     expect(errorCode(live)).toBe('FORBIDDEN');
     const count = await t.sql.query(`SELECT count(*)::int AS n FROM runs WHERE name = 'dev on prod'`);
     expect(count.rows[0].n).toBe(0);
-    expect(errorCode(await t.gql(CREATE_SET, { input: { environment: 'prod', codeVersion: { git: 'x' } } }, { token: tokens.dev!.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(CREATE_SET, { input: { environment: 'prod', code: { commit: 'c3'.repeat(20) } } }, { token: tokens.dev!.token }))).toBe('FORBIDDEN');
   });
 
   it('lets a token run a set its own environment froze, even when another environment froze the same content first', async () => {
     // Same values in dev and prod (the seed), same factors and code: one set, frozen by both.
-    const input = { factors: { shared: true }, codeVersion: { git: 'shared-1' } };
+    const input = { code: { commit: 'b2'.repeat(20) } };
     const fromProd = expectData(await t.gql(CREATE_SET, { input: { ...input, environment: 'prod' } }, { token: tokens.prod!.token })).createParameterSet;
     const beforeDev = await t.gql(CREATE_RUN, { input: { kind: 'PAPER', name: 'not yet', parameterSetHash: fromProd.parameterSet.hash } }, { token: tokens.dev!.token });
     expect(errorCode(beforeDev)).toBe('FORBIDDEN');

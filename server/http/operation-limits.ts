@@ -100,6 +100,9 @@ export const pageCaps: Readonly<Record<string, Readonly<Partial<Record<'first' |
   'Query.parameterSets': { first: 100, last: 100 },
   'Query.runs': { first: 100, last: 100 },
   'ParameterSet.runs': { first: 100, last: 100 },
+  // A session's epochs (the versions a paper or live run applied) and the audit trail page like runs.
+  'Run.epochs': { first: 100, last: 100 },
+  'Query.auditEvents': { first: 100, last: 100 },
   // The audit page pages by 50 versions; each carries a full snapshot of values.
   'Environment.versions': { first: 100, last: 100 },
   // The latency chart reads the last 200 applies (the default); a day of a busy desk fits in 1,000.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expectData, type TestApp } from './start-test-app.ts';
 
 /** One environment's objects, made by its own service token where a token can, else by an operator. */
@@ -36,7 +37,8 @@ export async function createEnvironmentFixtures(t: TestApp): Promise<Record<stri
     const env = expectData(await t.gql(`query ($name: String!) { environment(name: $name) { id activeVersion activeConfig { id } } }`, { name })).environment;
     const set = expectData(await t.gql(
       `mutation ($input: CreateParameterSetInput!) { createParameterSet(input: $input) { parameterSet { hash id } } }`,
-      { input: { environment: name, factors: { matrix: name }, codeVersion: { git: `matrix-${name}` } } }, { token },
+      // A commit of its own per environment: equal values would otherwise make one set, known to both.
+      { input: { environment: name, code: { commit: createHash('sha1').update(`matrix-${name}`).digest('hex') } } }, { token },
     )).createParameterSet.parameterSet;
     const run = expectData(await t.gql(`mutation ($input: CreateRunInput!) { createRun(input: $input) { id } }`,
       { input: { kind: 'PAPER', name: `${name} matrix run`, parameterSetHash: set.hash } }, { token })).createRun;

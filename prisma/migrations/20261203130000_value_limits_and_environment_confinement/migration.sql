@@ -49,13 +49,7 @@ SELECT "hash", "environment_id", "created_at" FROM "parameter_sets" WHERE "envir
 
 -- ------------------------------------------------------------ runs: the environment a run runs in
 
-ALTER TABLE "runs" ADD COLUMN "environment_id" UUID;
-
-ALTER TABLE "runs" ADD CONSTRAINT "runs_environment_id_fkey"
-  FOREIGN KEY ("environment_id") REFERENCES "environments"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
+-- runs.environment_id (the run's own environment, with its config version)
+-- comes from 20261202020000_run_lineage; token confinement only needs it
+-- indexed for an environment's runs newest first.
 CREATE INDEX "runs_environment_id_started_at_idx" ON "runs"("environment_id", "started_at");
-
--- Runs registered so far run where their set was first frozen.
-UPDATE "runs" r SET "environment_id" = s."environment_id"
-FROM "parameter_sets" s WHERE s."hash" = r."parameter_set_hash";

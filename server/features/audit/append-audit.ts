@@ -18,6 +18,8 @@ export type AuditAction =
   | 'freeze_window_cancelled'
   | 'parameter_set_frozen'
   | 'run_registered'
+  | 'run_status_changed'
+  | 'run_epoch_recorded'
   | 'user_created'
   | 'user_updated'
   | 'user_confirmed'

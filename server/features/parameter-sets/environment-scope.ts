@@ -16,9 +16,3 @@ export function visibleSets(viewer: Viewer | null): Pick<Prisma.ParameterSetWher
   const environmentId = confinedEnvironment(viewer);
   return environmentId ? { freezes: { some: { environmentId } } } : {};
 }
-
-/** The runs `viewer` may read and move. */
-export function visibleRuns(viewer: Viewer | null): { environmentId?: string } {
-  const environmentId = confinedEnvironment(viewer);
-  return environmentId ? { environmentId } : {};
-}

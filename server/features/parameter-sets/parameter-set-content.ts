@@ -22,12 +22,20 @@ export const catalogMetadataFields = [
 export type CatalogMetadataField = (typeof catalogMetadataFields)[number];
 export type CatalogMetadata = Pick<CatalogEntry, CatalogMetadataField>;
 
-/** What a set's hash covers. Environment and version are provenance, not content. */
+/**
+ * What a set's hash covers. Environment and version are provenance, not
+ * content. `rules` ({ name: expression } of the enabled rules) and
+ * `validators` ({ parameter: expression }) are what the set was checked
+ * against; sets frozen before they were kept have neither, and canonical JSON
+ * leaves an absent key out, so their hashes recompute unchanged.
+ */
 export interface ParameterSetContent {
   values: ValueMap;
   catalog: Record<string, CatalogMetadata>;
   factors: JsonObject;
   codeVersion: JsonObject;
+  rules?: Record<string, string> | null;
+  validators?: Record<string, string> | null;
 }
 
 const hashPattern = /^[0-9a-f]{64}$/;
@@ -38,7 +46,9 @@ export function canonical(value: unknown): string {
 }
 
 /** sha256 hex of the canonical JSON of the content: the set's identity. */
-export function parameterSetHash(content: ParameterSetContent): string {
+export function parameterSetHash({ values, catalog, factors, codeVersion, rules, validators }: ParameterSetContent): string {
+  // null (a stored set without them) and absent hash alike.
+  const content = { values, catalog, factors, codeVersion, rules: rules ?? undefined, validators: validators ?? undefined };
   return createHash('sha256').update(canonical(content)).digest('hex');
 }
 

@@ -1,9 +1,30 @@
 import type { ParameterSet, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Viewer } from '../../auth/index.ts';
 import { notFound } from '../../errors/app-error.ts';
+import type { CatalogCache } from '../catalog/index.ts';
 import { visibleSets } from './environment-scope.ts';
-import { isParameterSetHash } from './parameter-set-content.ts';
+import { readFactors } from './experimental-factors.ts';
+import { isParameterSetHash, type CatalogMetadata } from './parameter-set-content.ts';
 import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
+
+/** One parameter of a set as a run's page shows it. */
+export interface ParameterSetValue {
+  name: string;
+  /** The frozen value of the environment version. */
+  value: string | null;
+  /** The factor's variant when the parameter is one of the experiment's factors. */
+  variant: string | null;
+  /** What the run applies: the variant, else the value. */
+  effective: string | null;
+  /** The catalog metadata frozen with the set. */
+  frozen: CatalogMetadata | null;
+}
+
+/** A display group of the catalog (as it is today: groups are documentation, not content). */
+export interface ParameterSetValueGroup {
+  name: string;
+  values: ParameterSetValue[];
+}
 
 /** What a prismaField hands down: the relations and columns the operation selects. */
 type Selection = { include?: object; select?: object };
@@ -24,7 +45,7 @@ const where = (viewer: Viewer | null, { environment }: ParameterSetFilter): Pris
  * environment froze reads as absent to it (null, NOT_FOUND), as if it did not
  * exist.
  */
-export function createParameterSetReads({ prisma }: { prisma: PrismaClient }) {
+export function createParameterSetReads({ prisma, catalogCache }: { prisma: PrismaClient; catalogCache: CatalogCache }) {
   async function find(viewer: Viewer | null, hash: string): Promise<ParameterSet> {
     const set = isParameterSetHash(hash) ? await prisma.parameterSet.findFirst({ where: { hash, ...visibleSets(viewer) } }) : null;
     if (!set) throw notFound('Parameter set', hash);
@@ -43,6 +64,28 @@ export function createParameterSetReads({ prisma }: { prisma: PrismaClient }) {
     byHash(query: Selection, viewer: Viewer | null, hash: string): Promise<ParameterSet | null> {
       if (!isParameterSetHash(hash)) return Promise.resolve(null);
       return prisma.parameterSet.findFirst({ ...(query as Prisma.ParameterSetFindFirstArgs), where: { hash, ...visibleSets(viewer) } });
+    },
+
+    /**
+     * The set's parameters (values and factors) by the catalog's display
+     * groups, groups and names sorted. The catalog comes from the cache: one
+     * statement whatever the number of sets or parameters.
+     */
+    async valueGroups(set: Pick<ParameterSet, 'values' | 'factors' | 'catalogSnapshot'>): Promise<ParameterSetValueGroup[]> {
+      const catalog = await catalogCache.load(prisma);
+      const values = set.values as Record<string, string>;
+      const factors = readFactors(set.factors);
+      const frozen = set.catalogSnapshot as Record<string, CatalogMetadata>;
+      const groups = new Map<string, ParameterSetValue[]>();
+      for (const name of [...new Set([...Object.keys(values), ...Object.keys(factors)])].sort()) {
+        const group = catalog.entries.get(name)?.groupName ?? 'Other';
+        const value = values[name] ?? null;
+        const variant = factors[name] ?? null;
+        const rows = groups.get(group) ?? [];
+        rows.push({ name, value, variant, effective: variant ?? value, frozen: frozen[name] ?? null });
+        groups.set(group, rows);
+      }
+      return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, rows]) => ({ name, values: rows }));
     },
 
     /** A set known to exist and to be readable (a mutation's or a comparison's answer), with the operation's selection. */

@@ -1,4 +1,5 @@
 import type { ParameterSet, PrismaClient, Prisma } from '../../generated/prisma/client.ts';
+import type { ConfigValidator } from '../../../contract/validation/index.ts';
 import { actorName, hasRole, type Viewer } from '../../auth/index.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { badRequest, forbidden, notFound } from '../../errors/app-error.ts';
@@ -6,32 +7,32 @@ import type { Logger } from '../../logging/create-logger.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
 import { assertJsonWithinLimits, type JsonLimits } from './assert-json-limits.ts';
-import { findEnvironment, readSnapshot, type EnvironmentState } from '../configuration/index.ts';
-import { canonical, catalogMetadata, parameterSetHash, type CatalogMetadata, type JsonObject } from './parameter-set-content.ts';
+import { findEnvironment, readSnapshot, violationsError, type EnvironmentState } from '../configuration/index.ts';
+import { parseCodeVersion, type CodeVersionInput } from './code-version.ts';
+import { parseFactors, type FactorInput } from './experimental-factors.ts';
+import { freezeViolations, frozenDefinitions } from './freeze-check.ts';
+import { canonical, parameterSetHash } from './parameter-set-content.ts';
 
 export interface CreateParameterSetInput {
   environment: string;
   /** Defaults to the environment's active version. */
   version?: number | null;
-  /** The resolved experimental variants ({} when none). */
-  factors: unknown;
-  /** Which code ran, e.g. { git: 'abc123', image: '…' }. */
-  codeVersion: unknown;
+  /** The experiment's factors: the typed list, or (older clients) a JSON object of name → variant. */
+  factors?: readonly FactorInput[] | unknown;
+  /** Which code runs: the typed input, or (older clients) the same as JSON. */
+  codeVersion: CodeVersionInput | unknown;
 }
 
-// Factors and code versions are descriptors, not payloads: `limits` keep one
-// caller from writing megabytes into an immutable row.
-function jsonObject(value: unknown, field: string, { nonEmpty, limits }: { nonEmpty: boolean; limits?: JsonLimits }): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest(`${field} must be a JSON object.`, { field });
-  }
-  if (nonEmpty && Object.keys(value).length === 0) {
-    // A set without its code version cannot be re-run identically (ADR-25: no silent gaps).
-    throw badRequest(`${field} must name the code that runs, e.g. { "git": "<commit>" }.`, { field });
-  }
-  assertJsonWithinLimits(value, field, limits);
-  return value as JsonObject;
+export interface FreezeResult {
+  parameterSet: ParameterSet;
+  /** False when a set of the same content already existed (same hash, one row). */
+  created: boolean;
+  /** The version this freeze read (the set's own provenance is its first freeze). */
+  frozenFrom: { environmentId: string; version: number };
 }
+
+// The code version is a descriptor, not a payload (the typed shape caps it too).
+const maxDescriptorBytes = 64 * 1024;
 
 function assertMayFreeze(viewer: Viewer, environment: EnvironmentState): void {
   if (viewer.kind === 'service') {
@@ -50,22 +51,30 @@ function assertMayFreeze(viewer: Viewer, environment: EnvironmentState): void {
  * it came from: a service token of that environment may then read and run the
  * set (environment-scope.ts).
  */
-export function createParameterSetService({ prisma, catalog: catalogCache, logger, jsonLimits }: {
+export function createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits }: {
   prisma: PrismaClient;
   catalog: CatalogCache;
+  validator: ConfigValidator;
   logger: Logger;
-  /** Size and depth limits of factors and codeVersion. */
+  /** Size and depth limits of the JSON factors and codeVersion (older clients). */
   jsonLimits?: JsonLimits;
 }) {
   return {
     /**
-     * Freezes the environment's values at a version. The same content always
-     * yields the same hash and one row: a second freeze returns the existing
-     * set (created: false), whoever made it and from whichever environment.
+     * Freezes an environment version with the experiment's factors and the
+     * code version, validated like a save (freeze-check.ts): what a save
+     * would refuse is refused here with the same codes. The same content
+     * always yields the same hash and one row: a second freeze returns the
+     * existing set (created: false), whoever made it and from whichever
+     * environment.
      */
-    async create(viewer: Viewer, input: CreateParameterSetInput): Promise<{ parameterSet: ParameterSet; created: boolean }> {
-      const factors = jsonObject(input.factors, 'factors', { nonEmpty: false, limits: jsonLimits });
-      const codeVersion = jsonObject(input.codeVersion, 'codeVersion', { nonEmpty: true, limits: jsonLimits });
+    async create(viewer: Viewer, input: CreateParameterSetInput): Promise<FreezeResult> {
+      // Descriptors, not payloads: the JSON forms are bounded before they are read (TOO_LARGE).
+      assertJsonWithinLimits(input.factors ?? {}, 'factors', jsonLimits);
+      assertJsonWithinLimits(input.codeVersion ?? {}, 'codeVersion', jsonLimits);
+      const factors = parseFactors(input.factors ?? [], 'factors');
+      const codeVersion = parseCodeVersion(input.codeVersion, 'codeVersion');
+      if (canonical(codeVersion).length > maxDescriptorBytes) throw badRequest('codeVersion is larger than 64 KiB.', { field: 'codeVersion' });
       const result = await inTransaction(prisma, async (tx) => {
         const environment = await findEnvironment(tx, input.environment);
         assertMayFreeze(viewer, environment);
@@ -75,24 +84,22 @@ export function createParameterSetService({ prisma, catalog: catalogCache, logge
         }
         const values = await readSnapshot(tx, environment, version);
         const snapshot = await catalogCache.load(tx);
+        const rules = await tx.rule.findMany({ where: { enabled: true }, orderBy: { name: 'asc' } });
+        const violations = freezeViolations(validator, { catalog: snapshot, rules, environment: environment.name, version, values, factors });
+        if (violations.length) throw violationsError(violations);
         const names = Object.keys(values).sort();
-        const catalog: Record<string, CatalogMetadata> = {};
-        for (const name of names) {
-          const entry = snapshot.entries.get(name);
-          // Catalog entries are never deleted (trigger), so a stored value always has one.
-          if (!entry) throw new Error(`${environment.name}@${version} holds ${name}, which the catalog does not know`);
-          catalog[name] = catalogMetadata(entry);
-        }
-        const hash = parameterSetHash({ values, catalog, factors, codeVersion });
+        const { catalog, rules: frozenRules, validators } = frozenDefinitions(snapshot, rules, [...names, ...Object.keys(factors)]);
+        const hash = parameterSetHash({ values, catalog, factors, codeVersion: { ...codeVersion }, rules: frozenRules, validators });
         const createdById = viewer.kind === 'user' ? viewer.userId : null;
 
         // Raw SQL because the dedupe trigger turns the insert of an existing
         // hash into a no-op: Prisma's create would then fail to read its row
         // back. RETURNING tells the two cases apart (no row: it existed).
         const inserted = await tx.$queryRaw<{ hash: string }[]>`
-          INSERT INTO parameter_sets (hash, environment_id, config_version, catalog_version, "values", catalog_snapshot, factors, code_version, created_by_id)
+          INSERT INTO parameter_sets (hash, environment_id, config_version, catalog_version, "values", catalog_snapshot, factors, code_version, rules, validators, created_by_id)
           VALUES (${hash}, ${environment.id}::uuid, ${version}, ${snapshot.revision}, ${JSON.stringify(values)}::jsonb,
-                  ${JSON.stringify(catalog)}::jsonb, ${JSON.stringify(factors)}::jsonb, ${JSON.stringify(codeVersion)}::jsonb, ${createdById}::uuid)
+                  ${JSON.stringify(catalog)}::jsonb, ${JSON.stringify(factors)}::jsonb, ${JSON.stringify(codeVersion)}::jsonb,
+                  ${JSON.stringify(frozenRules)}::jsonb, ${JSON.stringify(validators)}::jsonb, ${createdById}::uuid)
           ON CONFLICT (hash) DO NOTHING
           RETURNING hash`;
         const created = inserted.length === 1;
@@ -111,7 +118,7 @@ export function createParameterSetService({ prisma, catalog: catalogCache, logge
             environmentId: environment.id,
             configVersion: version,
             subjectId: hash,
-            details: { catalogVersion: Number(snapshot.revision), parameters: names.length, factors: Object.keys(factors).sort(), codeVersion } as Prisma.InputJsonObject,
+            details: { catalogVersion: Number(snapshot.revision), parameters: names.length, factors, codeVersion } as unknown as Prisma.InputJsonObject,
           }]);
         }
         const parameterSet = await tx.parameterSet.findUniqueOrThrow({ where: { hash } });
@@ -126,7 +133,7 @@ export function createParameterSetService({ prisma, catalog: catalogCache, logge
         created: result.created,
         frozen_by: actorName(viewer),
       }, result.created ? 'parameter set frozen' : 'parameter set reused');
-      return { parameterSet: result.parameterSet, created: result.created };
+      return { parameterSet: result.parameterSet, created: result.created, frozenFrom: { environmentId: result.environment.id, version: result.version } };
     },
   };
 }

@@ -1,44 +1,84 @@
-import type { Prisma, PrismaClient, Run, RunKind, RunStatus } from '../../generated/prisma/client.ts';
-import type { Viewer } from '../../auth/index.ts';
+import type { Prisma, PrismaClient, Run } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
+import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
+import { badRequest, notFound } from '../../errors/app-error.ts';
 import { uuidOrNil } from './uuid-or-nil.ts';
-import { visibleRuns } from './environment-scope.ts';
+import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
+import { compareRunComparability, type Comparability, type ComparabilityReason } from './run-comparability.ts';
+import { runOrderBy, runWhere, visibleRuns, type RunFilter, type RunOrder } from './run-filter.ts';
 
 /** What a prismaField hands down: the relations and columns the operation selects. */
 type Selection = { include?: object; select?: object };
 
-export interface RunFilter {
-  kind?: RunKind | null;
-  status?: RunStatus | null;
-  /** Every run sharing one parameter set. */
-  parameterSetHash?: string | null;
+export interface RunComparison {
+  a: Run;
+  b: Run;
+  verdict: Comparability;
+  reasons: ComparabilityReason[];
+  parameterSets: ParameterSetComparison;
 }
 
-function where(viewer: Viewer | null, { kind, status, parameterSetHash }: RunFilter): Prisma.RunWhereInput {
-  return {
-    ...(kind ? { kind } : {}),
-    ...(status ? { status } : {}),
-    ...(parameterSetHash ? { parameterSetHash } : {}),
-    ...visibleRuns(viewer),
-  };
+/** Operators (and a monitor token) read every run; a service token only those of its own environment (a legacy run has none). */
+export function canReadRun(viewer: Viewer | null, run: { environmentId: string | null }): boolean {
+  if (viewer && viewer.kind !== 'service') return true;
+  return run.environmentId !== null && canReadEnvironment(viewer, run.environmentId);
 }
 
-const newestFirst: Prisma.RunOrderByWithRelationInput[] = [{ startedAt: 'desc' }, { id: 'asc' }];
-
-/** Runs as a caller reads them: operators every run, a service token its environment's (environment-scope.ts). */
+/**
+ * Runs as the schema reads them, scoped to what the viewer may see:
+ * operators every run, a service token its own environment's. Another
+ * environment's run is absent to a token (null, left out of lists, NOT_FOUND
+ * when compared), as if it did not exist.
+ */
 export function createRunReads({ prisma }: { prisma: PrismaClient }) {
+  async function readable(viewer: Viewer | null, id: string) {
+    const run = isUuid(id) ? await prisma.run.findUnique({ where: { id }, include: { parameterSet: true } }) : null;
+    if (!run || !canReadRun(viewer, run)) throw notFound('Run', id);
+    return run;
+  }
+
   return {
-    /** Newest first; `query` carries the connection's page and selection. */
-    list(query: Selection, viewer: Viewer | null, filter: RunFilter): Promise<Run[]> {
-      return prisma.run.findMany({ ...(query as Prisma.RunFindManyArgs), where: where(viewer, filter), orderBy: newestFirst });
+    canRead: canReadRun,
+
+    /** `query` carries the connection's page (take, skip, cursor) and selection. */
+    list(query: Selection, viewer: Viewer | null, filter: RunFilter, order?: RunOrder | null): Promise<Run[]> {
+      return prisma.run.findMany({ ...(query as Prisma.RunFindManyArgs), where: runWhere(viewer, filter, order), orderBy: runOrderBy(order) });
     },
 
-    count: (viewer: Viewer | null, filter: RunFilter): Promise<number> => prisma.run.count({ where: where(viewer, filter) }),
+    count: (viewer: Viewer | null, filter: RunFilter, order?: RunOrder | null): Promise<number> =>
+      prisma.run.count({ where: runWhere(viewer, filter, order) }),
 
-    /** The filter and order of a set's runs connection: the runs the viewer may read, newest first. */
-    ofSetQuery: (viewer: Viewer | null) => ({ where: visibleRuns(viewer), orderBy: newestFirst }),
+    /** The filter and order of a relation list of runs (a set's runs), for plugin-prisma to fold into its query. */
+    relatedQuery: (viewer: Viewer | null) => ({ where: visibleRuns(viewer), orderBy: runOrderBy('STARTED_AT_DESC') }),
+
+    /**
+     * One run by id, or the most recently started one of that name (names
+     * need not be unique: an orchestrator may reuse one per sweep). Null
+     * when there is none the viewer may read (another environment's run is
+     * absent to a token).
+     */
+    async find(query: Selection, viewer: Viewer | null, { id, name }: { id?: string | null; name?: string | null }): Promise<Run | null> {
+      if ((id == null) === (name == null)) throw badRequest('Give the run\'s id or its name (one of them).', { field: id == null ? 'id' : 'name' });
+      if (id != null) {
+        const run = isUuid(id) ? await prisma.run.findUnique({ ...(query as Prisma.RunFindUniqueArgs), where: { id } }) : null;
+        return run && canReadRun(viewer, run) ? run : null;
+      }
+      return prisma.run.findFirst({ ...(query as Prisma.RunFindFirstArgs), where: { AND: [visibleRuns(viewer), { name: name! }] }, orderBy: runOrderBy('STARTED_AT_DESC') });
+    },
+
+    /**
+     * Two runs side by side: the comparability verdict with its reasons
+     * (run-comparability.ts) and what differs between their sets. Two
+     * statements whatever the runs (each with its set).
+     */
+    async compare(viewer: Viewer | null, idA: string, idB: string): Promise<RunComparison> {
+      const [a, b] = await Promise.all([readable(viewer, idA), readable(viewer, idB)]);
+      const { verdict, reasons } = compareRunComparability(a, b);
+      return { a, b, verdict, reasons, parameterSets: compareParameterSets(a.parameterSet, b.parameterSet) };
+    },
 
     /** The node lookup's key (schema/runs.ts): a run the viewer may not read is not found. */
-    nodeWhere: (id: string, viewer: Viewer | null): Prisma.RunWhereUniqueInput => ({ id: uuidOrNil(id), ...visibleRuns(viewer) }),
+    nodeWhere: (id: string, viewer: Viewer | null): Prisma.RunWhereUniqueInput => ({ id: uuidOrNil(id), AND: [visibleRuns(viewer)] }),
   };
 }
 
