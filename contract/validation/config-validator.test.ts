@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { catalogEntry as entry } from './catalog-entry-fixture.ts';
 import type { CatalogEntryShape, ParameterType, RuleShape } from './catalog-entry-shape.ts';
 import { createCelProgramCache, RULE_VARIABLES } from './cel-program-cache.ts';
 import { createConfigValidator, type ValidateChangeInput } from './config-validator.ts';
 
-function entry(overrides: Partial<CatalogEntryShape> & Pick<CatalogEntryShape, 'name' | 'type'>): CatalogEntryShape {
-  return {
-    allowedValues: [],
-    minValue: null,
-    maxValue: null,
-    required: false,
-    deprecated: false,
-    replacementName: null,
-    deprecatedValues: [],
-    validator: null,
-    ...overrides,
-  };
-}
 
 function catalogOf(...entries: CatalogEntryShape[]): Map<string, CatalogEntryShape> {
   return new Map(entries.map((e) => [e.name, e]));

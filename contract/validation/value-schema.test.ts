@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { catalogEntry as entry } from './catalog-entry-fixture.ts';
 import { z } from 'zod';
 import type { CatalogEntryShape } from './catalog-entry-shape.ts';
 import { decodeValue } from './decode-value.ts';
 import { parseValue, valueSchema } from './value-schema.ts';
 
-function entry(overrides: Partial<CatalogEntryShape> & Pick<CatalogEntryShape, 'name' | 'type'>): CatalogEntryShape {
-  return {
-    allowedValues: [],
-    minValue: null,
-    maxValue: null,
-    required: false,
-    deprecated: false,
-    replacementName: null,
-    deprecatedValues: [],
-    validator: null,
-    ...overrides,
-  };
-}
 
 function refusal(e: CatalogEntryShape, raw: string) {
   const result = parseValue(e, raw);

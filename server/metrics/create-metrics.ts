@@ -6,6 +6,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createMetrics() {
   const registry = new Registry();
+  /** A per-worker gauge: its labels come from stored, validated rows only (never request input). */
+  const workerGauge = (name: string, help: string) =>
+    new Gauge({ name, help, labelNames: ['environment', 'worker'] as const, registers: [registry] });
   collectDefaultMetrics({ register: registry, prefix: 'ucp_' });
   return {
     registry,
@@ -84,42 +87,12 @@ export function createMetrics() {
       labelNames: ['environment', 'worker', 'status'] as const,
       registers: [registry],
     }),
-    workerAppliedVersion: new Gauge({
-      name: 'ucp_worker_applied_version',
-      help: 'The configuration version a live worker applied last (absent before its first apply).',
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
-    workerLagVersions: new Gauge({
-      name: 'ucp_worker_lag_versions',
-      help: "Versions a live worker is behind its environment's active version.",
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
-    workerLagSeconds: new Gauge({
-      name: 'ucp_worker_lag_seconds',
-      help: 'Seconds since the first version a live worker has not applied was saved; 0 when up to date.',
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
-    workerLastHeartbeat: new Gauge({
-      name: 'ucp_worker_last_heartbeat_timestamp_seconds',
-      help: 'When a live worker last reported (Unix time).',
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
-    workerCoverage: new Gauge({
-      name: 'ucp_worker_parameter_coverage_ratio',
-      help: "Share of a consumer's declared parameters that have a valid value in its environment's active version (S17 coverage).",
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
-    workerUncoveredParameters: new Gauge({
-      name: 'ucp_worker_uncovered_parameters',
-      help: "A consumer's declared parameters without a valid value in its environment's active version.",
-      labelNames: ['environment', 'worker'] as const,
-      registers: [registry],
-    }),
+    workerAppliedVersion: workerGauge('ucp_worker_applied_version', 'The configuration version a live worker applied last (absent before its first apply).'),
+    workerLagVersions: workerGauge('ucp_worker_lag_versions', "Versions a live worker is behind its environment's active version."),
+    workerLagSeconds: workerGauge('ucp_worker_lag_seconds', 'Seconds since the first version a live worker has not applied was saved; 0 when up to date.'),
+    workerLastHeartbeat: workerGauge('ucp_worker_last_heartbeat_timestamp_seconds', 'When a live worker last reported (Unix time).'),
+    workerCoverage: workerGauge('ucp_worker_parameter_coverage_ratio', "Share of a consumer's declared parameters that have a valid value in its environment's active version (S17 coverage)."),
+    workerUncoveredParameters: workerGauge('ucp_worker_uncovered_parameters', "A consumer's declared parameters without a valid value in its environment's active version."),
     workerSeriesDropped: new Gauge({
       name: 'ucp_worker_series_dropped',
       help: 'Recent workers left out of the per-worker series because of the series cap.',
