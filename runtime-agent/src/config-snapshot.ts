@@ -2,7 +2,9 @@
 // typed by the catalog. A worker reads every value of one decision cycle from
 // one snapshot, so all of them come from the same version.
 import type { ParameterType } from '../../contract/catalog.ts';
-import { decodeValue as decodeCatalogValue, type TypedValue } from '../../contract/validation/index.ts';
+// decode-value.ts directly, not the validation index: the agent needs no CEL or zod.
+import type { TypedValue } from '../../contract/validation/catalog-entry-shape.ts';
+import { decodeValue as decodeCatalogValue } from '../../contract/validation/decode-value.ts';
 import { InvalidParameterError, UndeclaredParameterError, type ParameterProblem } from './errors.ts';
 
 export type { ParameterType, TypedValue };
