@@ -1,6 +1,7 @@
-import type { FtfGrid, FtfGridFactor, FtfSweep } from '../server/features/parameter-sets/index.ts';
+import type { FtfGrid, FtfGridFactor, FtfParticipation, FtfSweep } from '../server/features/parameter-sets/index.ts';
 import { builder } from './builder.ts';
 import { ParameterTypeEnum } from './enums.ts';
+import { ViolationRef } from './violations.ts';
 
 // The FTF experiment grid (issue 12): each factor's variants as the catalog
 // and the environment's values define them today; the logic is the
@@ -54,7 +55,25 @@ const FtfGridRef = builder.objectRef<FtfGrid>('FtfGrid').implement({
   }),
 });
 
+const FtfParticipationRef = builder.objectRef<FtfParticipation>('FtfParticipation').implement({
+  description: 'Whether and how one parameter takes part in sweeps.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    factor: t.field({ type: FtfFactorRef, nullable: true, description: 'Its grid; null when it cannot be a factor.', resolve: (p) => p.factor }),
+    refusals: t.field({ type: [ViolationRef], description: 'Why it cannot be a factor (excluded_from_ftf, deprecated, unknown, an unreadable search range), with the freeze\'s codes.', resolve: (p) => p.refusals }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  ftfParticipation: t.field({
+    type: [FtfParticipationRef],
+    description: 'For each parameter (at most 100), whether and how it takes part in sweeps in an environment: its grid, or why it cannot be a factor. Never refuses a name (the catalog admin page lists it).',
+    args: {
+      environment: t.arg.string({ required: true }),
+      parameters: t.arg.stringList({ required: true }),
+    },
+    resolve: (_root, { environment, parameters }, { reads, viewer }) => reads.ftfGrid.participation(viewer, { environment, factors: parameters, field: 'Query.ftfParticipation(parameters)' }),
+  }),
   ftfGrid: t.field({
     type: FtfGridRef,
     description: 'The experiment grid of these factors (at most 100) in an environment: the variants freezing accepts for each, from the catalog at this moment. A factor that is unknown, deprecated or excluded_from_ftf refuses the grid (VALIDATION_FAILED / DEPRECATED, one violation each). Also GET /api/ftf-grid.',

@@ -124,6 +124,7 @@ export const listCaps: Readonly<Record<string, { readonly max: number; readonly 
   'Environment.values(names)': { max: 1_000, sizesResult: true },
   // An experiment varies at most maxFactors parameters (parameter-sets/experimental-factors.ts).
   'Query.ftfGrid(factors)': { max: maxFactors, sizesResult: true },
+  'Query.ftfParticipation(parameters)': { max: maxFactors, sizesResult: true },
 };
 
 /**

@@ -67,31 +67,36 @@ function sweepOf(validator: ConfigValidator, { catalog, values }: FtfGridInput, 
   }
 }
 
+/** Whether and how one parameter takes part in sweeps: its grid, or why it cannot be a factor. */
+export type FtfParticipation = { name: string; factor: FtfGridFactor; refusals: [] } | { name: string; factor: null; refusals: Violation[] };
+
 /**
- * Each factor's grid on top of `values`, in the order asked. A factor that
- * cannot be one (unknown, deprecated, excluded_from_ftf) or whose search range
- * cannot be read refuses the whole grid with the freeze's codes
+ * Each parameter's part in sweeps on top of `values`, in the order asked:
+ * its grid, or the freeze's refusals of it as a factor (unknown, deprecated,
+ * excluded_from_ftf, a search range that cannot be read). The catalog admin
+ * page shows this for every parameter it lists.
+ */
+export function ftfParticipation(validator: ConfigValidator, input: FtfGridInput): FtfParticipation[] {
+  return input.factors.map((name): FtfParticipation => {
+    const refused = factorNameViolation(input.catalog, name);
+    if (refused) return { name, factor: null, refusals: [refused] };
+    const entry = input.catalog.entries.get(name)!;
+    const sweep = sweepOf(validator, input, entry);
+    if (Array.isArray(sweep)) return { name, factor: null, refusals: sweep };
+    const constraint = entry.validator && entry.validator.trim() !== '' && sweep.kind !== 'VALUES' ? entry.validator : null;
+    return { name, factor: { name, type: entry.type, baseValue: input.values[name] ?? null, sweep, validator: constraint }, refusals: [] };
+  });
+}
+
+/**
+ * The grid of these factors: each one's participation, or, when any cannot
+ * be a factor, the refusal of the whole grid with the freeze's codes
  * (VALIDATION_FAILED or DEPRECATED, one violation each), as a sweep with
  * that factor would be refused.
  */
 export function ftfGrid(validator: ConfigValidator, input: FtfGridInput): FtfGridFactor[] {
-  const violations: Violation[] = [];
-  const grid: FtfGridFactor[] = [];
-  for (const name of input.factors) {
-    const refused = factorNameViolation(input.catalog, name);
-    if (refused) {
-      violations.push(refused);
-      continue;
-    }
-    const entry = input.catalog.entries.get(name)!;
-    const sweep = sweepOf(validator, input, entry);
-    if (Array.isArray(sweep)) {
-      violations.push(...sweep);
-      continue;
-    }
-    const constraint = entry.validator && entry.validator.trim() !== '' && sweep.kind !== 'VALUES' ? entry.validator : null;
-    grid.push({ name, type: entry.type, baseValue: input.values[name] ?? null, sweep, validator: constraint });
-  }
-  if (violations.length) throw violationsError(violations);
-  return grid;
+  const participation = ftfParticipation(validator, input);
+  const refusals = participation.flatMap((p) => p.refusals);
+  if (refusals.length) throw violationsError(refusals);
+  return participation.map((p) => p.factor!);
 }

@@ -14,7 +14,7 @@ export { readCodeVersion, type CodeVersion, type CodeVersionInput } from './code
 export { maxFactors, readFactors, type FactorInput, type Factors } from './experimental-factors.ts';
 export { factorVariantViolations } from './factor-variant.ts';
 export { createFtfGridReads, type FtfGrid, type FtfGridQuery, type FtfGridReads } from './ftf-grid-reads.ts';
-export type { FtfGridFactor, FtfSweep } from './ftf-grid.ts';
+export type { FtfGridFactor, FtfParticipation, FtfSweep } from './ftf-grid.ts';
 export type { RangeScale, SearchSpace } from './factor-variant.ts';
 export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
