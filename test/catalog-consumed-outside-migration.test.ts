@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationsDir } from '../server/db/apply-migrations.ts';
-import { databaseUrlFor, withAdminClient } from './support/postgres-admin.ts';
+import { databaseBeforeMigration, type DatabaseBeforeMigration } from './support/database-before-migration.ts';
 
 const migration = '20261212000000_catalog_consumed_outside';
 
@@ -15,26 +11,19 @@ const migration = '20261212000000_catalog_consumed_outside';
  * the drift check to report.
  */
 describe(`migration ${migration} over an existing catalog`, () => {
-  const name = `ucp_t_${process.pid}_cmig_${randomBytes(4).toString('hex')}`;
+  let db: DatabaseBeforeMigration;
   let sql: pg.Client;
-  const runMigration = async (dir: string) => sql.query(await readFile(path.join(migrationsDir, dir, 'migration.sql'), 'utf8'));
 
   beforeAll(async () => {
-    await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
-    sql = new pg.Client({ connectionString: databaseUrlFor(name) });
-    await sql.connect();
-    const dirs = (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    for (const dir of dirs.filter((d) => d < migration)) await runMigration(dir);
+    db = await databaseBeforeMigration(migration);
+    sql = db.sql;
     for (const [entry, group] of [['CVN_HPO_XGBOOST_5M_LEARNING_RATE', 'Training / XGBoost'], ['CVN_TIMEFRAME', 'Data'], ['CVN_ATR_PERIOD', 'Indicators'], ['CVN_DESK_ONLY', 'Desk']] as const) {
       await sql.query(`INSERT INTO variable_catalog (name, type, description, group_name, category) VALUES ($1, 'FLOAT', 'd', $2, 'HPO')`, [entry, group]);
       await sql.query(`INSERT INTO variable_catalog_history (parameter_name, revision, action, snapshot, changed_by, reason) VALUES ($1, 1, 'created', $2, 'admin', 'Initial catalog')`, [entry, { name: entry, groupName: group }]);
     }
-    await runMigration(migration);
+    await db.migrate();
   });
-  afterAll(async () => {
-    await sql.end();
-    await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  });
+  afterAll(() => db.drop());
 
   it("declares the seed's consumers, each as a new catalog revision", async () => {
     const { rows } = await sql.query(`SELECT name, consumed_outside, revision FROM variable_catalog ORDER BY name`);
