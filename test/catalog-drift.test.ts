@@ -28,7 +28,8 @@ async function drift(args: string[], env: Record<string, string | undefined> = {
 const refs = async (dir: string, options = defaultScanOptions) =>
   (await scanSources([`${fixtures}/${dir}`], options)).references.map((r) => `${r.file.replace(`${fixtures}/`, '')}:${r.line} ${r.name} ${r.kind} ${r.via}`);
 
-describe('the drift scanner', () => {
+// The TypeScript compiler builds a program over the fixtures: seconds on a loaded machine.
+describe('the drift scanner', { timeout: 120_000 }, () => {
   it('finds the `consumes` declarations through imports, and literal reads, in TypeScript', async () => {
     const scan = await scanSources([`${fixtures}/typescript`], defaultScanOptions);
     expect(await refs('typescript')).toEqual([

@@ -128,6 +128,18 @@ describe('the FTF grid comes from the catalog', () => {
     expectData(await freeze({ [LR]: '0.1' }));
   });
 
+  it('says for each parameter whether and how it takes part in sweeps, without refusing (the catalog admin page)', async () => {
+    const PARTICIPATION = `query ($parameters: [String!]!) { ftfParticipation(environment: "dev", parameters: $parameters) { name factor { kind variants } refusals { code } } }`;
+    const answer = expectData(await t.gql(PARTICIPATION, { parameters: ['CVN_CUSUM_ENABLED', 'CVN_EXEC_HALT_NEW_ENTRIES', 'CVN_RSI_WINDOW', 'CVN_NO_SUCH_PARAMETER'] }, 'viewer')).ftfParticipation;
+    expect(answer).toEqual([
+      { name: 'CVN_CUSUM_ENABLED', factor: { kind: 'VALUES', variants: ['true', 'false'] }, refusals: [] },
+      { name: 'CVN_EXEC_HALT_NEW_ENTRIES', factor: null, refusals: [{ code: 'NOT_ALLOWED' }] },
+      { name: 'CVN_RSI_WINDOW', factor: null, refusals: [{ code: 'DEPRECATED_PARAMETER' }] },
+      { name: 'CVN_NO_SUCH_PARAMETER', factor: null, refusals: [{ code: 'UNKNOWN_PARAMETER' }] },
+    ]);
+    expect(errorCode(await t.gql(PARTICIPATION, { parameters: Array.from({ length: 101 }, (_, i) => `CVN_X_${i}`) }, 'viewer'))).toBe('LIMIT_EXCEEDED');
+  });
+
   it('refuses what is not a grid question, with typed errors', async () => {
     expect(errorCode(await grid(['CVN_HPO_SAMPLER'], null))).toBe('UNAUTHENTICATED');
     expect(errorCode(await grid(['CVN_HPO_SAMPLER'], 'viewer', 'nowhere'))).toBe('NOT_FOUND');
