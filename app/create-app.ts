@@ -70,7 +70,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
-  const reads = createReads({ prisma, catalogCache, pubsub });
+  const reads = createReads({ prisma, catalogCache, pubsub, maxValueLength: limits?.maxValueLength });
   const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,

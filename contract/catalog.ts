@@ -94,3 +94,19 @@ export function boundaryFor({ category, hotReloadable }: BoundaryInput): Boundar
   if (!hotReloadable) return Boundary.Restart;
   return Object.hasOwn(categoryBoundary, category) ? categoryBoundary[category as ParameterCategory] : Boundary.Restart;
 }
+
+/**
+ * A catalog entry's `consumedOutside`: the code that reads the parameter
+ * outside the sources the drift check scans (`npm run catalog:drift`), e.g.
+ * `python-training-harness` for the 455 S17 keys. Lower-case words joined by
+ * hyphens, at most 64 characters; null: the scanned code must consume it.
+ */
+export const CONSUMER_LABEL_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const CONSUMER_LABEL_MAX_LENGTH = 64;
+
+/** Why `label` is not a consumer label, or null. */
+export function consumerLabelProblem(label: string): string | null {
+  if (label.length > CONSUMER_LABEL_MAX_LENGTH) return `A consumer is named in at most ${CONSUMER_LABEL_MAX_LENGTH} characters.`;
+  if (!CONSUMER_LABEL_PATTERN.test(label)) return `Name the consumer in lower-case words joined by hyphens, e.g. python-training-harness; got "${label.slice(0, 80)}".`;
+  return null;
+}

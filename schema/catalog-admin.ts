@@ -28,6 +28,7 @@ const descriptions = {
   excludedFromFtf: 'Left out of fine-tuning factor sweeps (default false).',
   validator: 'Optional CEL over `value` (this parameter\'s typed value) and `params` (every typed value); must evaluate to true.',
   deprecatedValues: 'Values refused on write from now on, each with the reason operators will read.',
+  consumedOutside: 'The code outside the sources the drift check scans that reads this parameter, in lower-case words joined by hyphens (e.g. python-training-harness); null: the scanned code must consume it.',
   maxLength: 'The longest value accepted, in characters (1 to 1,048,576); null: the server\'s global ceiling (MAX_VALUE_LENGTH, 4,096 by default).',
   reason: 'Why (required, kept in the catalog history and the audit trail).',
 };
@@ -51,6 +52,7 @@ const CreateCatalogEntryInput = builder.inputType('CreateCatalogEntryInput', {
     validator: t.string({ required: false, description: descriptions.validator }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false, description: descriptions.deprecatedValues }),
     maxLength: t.int({ required: false, description: descriptions.maxLength }),
+    consumedOutside: t.string({ required: false, description: descriptions.consumedOutside }),
     reason: t.string({ required: true, description: descriptions.reason }),
   }),
 });
@@ -78,6 +80,7 @@ const UpdateCatalogEntryInput = builder.inputType('UpdateCatalogEntryInput', {
     validator: t.string({ required: false, description: descriptions.validator + patchNote }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false, description: descriptions.deprecatedValues }),
     maxLength: t.int({ required: false, description: descriptions.maxLength + patchNote }),
+    consumedOutside: t.string({ required: false, description: descriptions.consumedOutside + patchNote }),
     reason: t.string({ required: true, description: descriptions.reason }),
   }),
 });
@@ -119,6 +122,7 @@ const CheckCatalogEntryInput = builder.inputType('CheckCatalogEntryInput', {
     validator: t.string({ required: false }),
     deprecatedValues: t.field({ type: [DeprecatedValueInput], required: false }),
     maxLength: t.int({ required: false }),
+    consumedOutside: t.string({ required: false }),
   }),
 });
 

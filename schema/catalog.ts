@@ -35,6 +35,7 @@ export const CatalogEntryRef = builder.prismaNode('CatalogEntry', {
     excludedFromFtf: t.exposeBoolean('excludedFromFtf'),
     validator: t.exposeString('validator', { nullable: true }),
     maxLength: t.exposeInt('maxLength', { nullable: true, description: 'The longest value accepted, in characters; null: the server\'s global ceiling.' }),
+    consumedOutside: t.exposeString('consumedOutside', { nullable: true, description: 'The code outside the sources `npm run catalog:drift` scans that reads it (e.g. python-training-harness); null: the scanned code must consume it.' }),
     revision: t.exposeInt('revision'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

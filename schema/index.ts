@@ -17,6 +17,7 @@ import './rules.ts';
 import './freeze-windows.ts';
 import './parameter-sets.ts';
 import './parameter-set-freeze.ts';
+import './ftf-grid.ts';
 import './runs.ts';
 import './run-epochs.ts';
 import './run-mutations.ts';

@@ -6,10 +6,11 @@ import { createFreezeWindowReads } from './features/freeze/index.ts';
 import { createRuleReads } from './features/rules/index.ts';
 import { createAccessReads } from './features/access/index.ts';
 import { createAuditReads } from './features/audit/index.ts';
-import { createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
+import { createFtfGridReads, createParameterSetReads, createRunReads } from './features/parameter-sets/index.ts';
 import { createWorkerReads } from './features/workers/index.ts';
 import { createObservabilityReads } from './features/observability/index.ts';
 import type { AppPubSub } from './realtime/pubsub.ts';
+import { createConfigValidator } from '../contract/validation/index.ts';
 
 export interface ReadDeps {
   prisma: PrismaClient;
@@ -17,6 +18,8 @@ export interface ReadDeps {
   catalogCache: CatalogCache;
   /** Subscriptions read the live events from it. */
   pubsub: AppPubSub;
+  /** The global ceiling on a value's length (MAX_VALUE_LENGTH), as the writes hold values to it. */
+  maxValueLength?: number;
 }
 
 /**
@@ -24,7 +27,9 @@ export interface ReadDeps {
  * and the plain-HTTP APIs share. Each slice's read model comes from its face
  * (server/features/<slice>/index.ts); resolvers call these, never the database.
  */
-export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
+export function createReads({ prisma, catalogCache, pubsub, maxValueLength }: ReadDeps) {
+  // Judges values as the writes do (the FTF grid lists what freezing accepts).
+  const validator = createConfigValidator({ maxValueLength });
   return {
     config: createConfigReads({ prisma, catalog: catalogCache, pubsub }),
     changeRequests: createChangeRequestReads({ prisma, pubsub }),
@@ -33,6 +38,8 @@ export function createReads({ prisma, catalogCache, pubsub }: ReadDeps) {
     freezeWindows: createFreezeWindowReads({ prisma }),
     parameterSets: createParameterSetReads({ prisma, catalogCache }),
     runs: createRunReads({ prisma }),
+    /** The experiment grid (issue 12): each factor's variants, exactly what freezing accepts. */
+    ftfGrid: createFtfGridReads({ prisma, catalogCache, validator }),
     workers: createWorkerReads({ prisma, pubsub }),
     access: createAccessReads({ prisma }),
     audit: createAuditReads({ prisma }),

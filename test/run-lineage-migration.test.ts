@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationsDir } from '../server/db/apply-migrations.ts';
-import { databaseUrlFor, withAdminClient } from './support/postgres-admin.ts';
+import { databaseBeforeMigration, type DatabaseBeforeMigration } from './support/database-before-migration.ts';
 
 const lineageMigration = '20261202020000_run_lineage';
 
@@ -14,18 +10,13 @@ const lineageMigration = '20261202020000_run_lineage';
  * flagged legacy; who started it comes from its user or its audit row.
  */
 describe(`migration ${lineageMigration} over existing runs`, () => {
-  const name = `ucp_t_${process.pid}_mig_${randomBytes(4).toString('hex')}`;
+  let db: DatabaseBeforeMigration;
   let sql: pg.Client;
   const ids = { byUser: '', byToken: '', unpinnable: '' };
 
-  const runMigration = async (dir: string) => sql.query(await readFile(path.join(migrationsDir, dir, 'migration.sql'), 'utf8'));
-
   beforeAll(async () => {
-    await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
-    sql = new pg.Client({ connectionString: databaseUrlFor(name) });
-    await sql.connect();
-    const dirs = (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    for (const dir of dirs.filter((d) => d < lineageMigration)) await runMigration(dir);
+    db = await databaseBeforeMigration(lineageMigration);
+    sql = db.sql;
 
     // The state before: a user, an environment with a version, two sets (one
     // from that version, one hand-made without provenance) and three runs.
@@ -41,12 +32,9 @@ describe(`migration ${lineageMigration} over existing runs`, () => {
     ids.unpinnable = await run('2'.repeat(64), null);
     await sql.query(`INSERT INTO audit_events (action, actor, subject_id) VALUES ('run_registered', 'token:orchestrator', $1)`, [ids.byToken]);
 
-    await runMigration(lineageMigration);
+    await db.migrate();
   });
-  afterAll(async () => {
-    await sql.end();
-    await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  });
+  afterAll(() => db.drop());
 
   const row = async (id: string) =>
     (await sql.query(`SELECT config_version, environment_id IS NOT NULL AS has_env, legacy, started_by FROM runs WHERE id = $1`, [id])).rows[0];

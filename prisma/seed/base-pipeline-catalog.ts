@@ -892,6 +892,24 @@ function execution(): CatalogEntrySeed[] {
 }
 
 /** The base pipeline parameters, in display order. */
+/**
+ * The parameters the code in this repository reads: the reference paper
+ * worker's `consumes` (runtime-agent/paper-worker). `npm run catalog:drift`
+ * scans that code in CI, so these are checked against it; every other base
+ * entry is read by the Python trading pipeline, outside the scanned sources,
+ * and says so (consumedOutside), as the drift check requires. Written out
+ * here, not imported from the worker, so that the two can disagree and the
+ * check can catch it.
+ */
+export const CONSUMED_IN_REPOSITORY: ReadonlySet<string> = new Set([
+  'CVN_EMA_FAST_PERIOD', 'CVN_EMA_SLOW_PERIOD', 'CVN_RSI_PERIOD', 'CVN_ATR_PERIOD', 'CVN_CUSUM_THRESHOLD',
+  'CVN_SIGNAL_THRESHOLD_BUY', 'CVN_SIGNAL_THRESHOLD_EXIT', 'CVN_COOLDOWN_AFTER_TRADE_BARS', 'CVN_PTE_TP_MULT', 'CVN_PTE_SL_MULT',
+  'CVN_PTE_HORIZON_BARS', 'CVN_RISK_MAX_POSITION_USDC', 'CVN_FEE_TAKER_BPS', 'CVN_ENRICHMENT_PAUSE', 'CVN_EXEC_HALT_NEW_ENTRIES',
+]);
+
+/** The consumer of the base entries the scanned code does not read. */
+export const TRADING_PIPELINE_CONSUMER = 'python-trading-pipeline';
+
 export function basePipelineCatalog(): CatalogEntrySeed[] {
   return [
     ...enrichment(),
@@ -907,5 +925,5 @@ export function basePipelineCatalog(): CatalogEntrySeed[] {
     ...model(),
     ...hpo(),
     ...execution(),
-  ];
+  ].map((entry) => (CONSUMED_IN_REPOSITORY.has(entry.name) ? entry : { ...entry, consumedOutside: TRADING_PIPELINE_CONSUMER }));
 }

@@ -20,5 +20,6 @@ export interface CatalogEntrySeed {
   category: ParameterCategorySeed;
   critical?: boolean;
   excludedFromFtf?: boolean;
-  validator?: string;            // optional CEL over `value` (typed) and `params` (map of all typed values), must be true
+  validator?: string;
+  consumedOutside?: string;      // the code outside the drift check's sources that reads it (contract/catalog.ts)            // optional CEL over `value` (typed) and `params` (map of all typed values), must be true
 }

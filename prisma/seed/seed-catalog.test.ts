@@ -2,10 +2,10 @@
 // validators would make every fresh environment start in an invalid state.
 import { describe, it, expect } from 'vitest';
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
-import { isHotReloadableCategory } from '../../contract/catalog.ts';
+import { consumerLabelProblem, isHotReloadableCategory } from '../../contract/catalog.ts';
 import type { CatalogEntrySeed } from './catalog-entry-seed.ts';
-import { basePipelineCatalog, PTE_DEPRECATED_ENVELOPE } from './base-pipeline-catalog.ts';
-import { trainingHyperparameterCatalog } from './training-hyperparameter-catalog.ts';
+import { basePipelineCatalog, CONSUMED_IN_REPOSITORY, PTE_DEPRECATED_ENVELOPE, TRADING_PIPELINE_CONSUMER } from './base-pipeline-catalog.ts';
+import { TRAINING_HARNESS_CONSUMER, trainingHyperparameterCatalog } from './training-hyperparameter-catalog.ts';
 import { seedRules } from './rule-seed.ts';
 
 type Typed = bigint | number | boolean | string;
@@ -185,6 +185,25 @@ describe('training hyper-parameters (S17)', () => {
       expect(entry.category, entry.name).toBe('HPO');
       expect(entry.name, entry.name).toMatch(/^CVN_HPO_/);
     }
+  });
+
+  it('declares every key read by the Python training harness, outside the scanned code (the drift check)', () => {
+    expect(new Set(training.map((entry) => entry.consumedOutside))).toEqual(new Set([TRAINING_HARNESS_CONSUMER]));
+    // The migration backfills existing databases by this pattern: it must match the 455 keys and no base entry.
+    const pattern = /^CVN_HPO_(XGBOOST|LIGHTGBM|CATBOOST|METALABEL|TWOSTAGE)_/;
+    expect(training.every((entry) => pattern.test(entry.name))).toBe(true);
+    expect(basePipelineCatalog().filter((entry) => pattern.test(entry.name))).toEqual([]);
+  });
+});
+
+describe('consumers outside the scanned code', () => {
+  it('declares every base entry the paper worker does not read as read by the trading pipeline, with a well-formed label', () => {
+    for (const entry of catalog) {
+      if (entry.consumedOutside !== undefined) expect(consumerLabelProblem(entry.consumedOutside), entry.name).toBeNull();
+    }
+    const base = basePipelineCatalog();
+    expect(base.filter((entry) => !entry.consumedOutside).map((entry) => entry.name).sort()).toEqual([...CONSUMED_IN_REPOSITORY].sort());
+    expect(new Set(base.flatMap((entry) => (entry.consumedOutside ? [entry.consumedOutside] : [])))).toEqual(new Set([TRADING_PIPELINE_CONSUMER]));
   });
 });
 

@@ -16,6 +16,9 @@ export const TRAINING_TIMEFRAMES = ['5M', '15M', '1H'] as const;
 export type TrainingTimeframe = (typeof TRAINING_TIMEFRAMES)[number];
 
 export type RangeScale = 'linear' | 'log';
+
+/** Who reads the 455 keys: the Python training harness (commun.finetune.hyperparams.resolve), outside the scanned code. */
+export const TRAINING_HARNESS_CONSUMER = 'python-training-harness';
 export const RANGE_SCALES: readonly RangeScale[] = ['linear', 'log'];
 
 type PerTimeframe = Readonly<Record<TrainingTimeframe, number>>;
@@ -268,7 +271,7 @@ function tunableEntries(table: ModelTable, param: HyperParameter): CatalogEntryS
   return variants.flatMap(({ timeframe, value }) => {
     const name = trainingKey(table.model, param.key, timeframe);
     const scope = timeframe ? `${table.label}, ${timeframe.toLowerCase()} models` : table.label;
-    const shared = { groupName: table.groupName, category: 'HPO' } as const;
+    const shared = { groupName: table.groupName, category: 'HPO', consumedOutside: TRAINING_HARNESS_CONSUMER } as const;
     // RANGE_MIN / RANGE_MAX share the hyper-parameter's type, bounds and unit: they are values of it.
     const numeric = {
       ...shared,
@@ -319,6 +322,7 @@ function earlyStoppingEntries(entry: EarlyStopping): CatalogEntrySeed[] {
     description: `${entry.label}, ${timeframe.toLowerCase()} models: training stops after this many rounds without improvement of the validation metric.`,
     groupName: entry.groupName,
     category: 'HPO',
+    consumedOutside: TRAINING_HARNESS_CONSUMER,
   }));
 }
 

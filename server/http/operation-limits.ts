@@ -1,3 +1,5 @@
+import { maxFactors } from '../features/parameter-sets/index.ts';
+
 /**
  * Every limit a GraphQL request meets, with the reason for each number. One
  * viewer's request must never stall the event loop that feeds live workers,
@@ -120,6 +122,9 @@ export const listCaps: Readonly<Record<string, { readonly max: number; readonly 
   'Query.nodes(ids)': { max: 100, sizesResult: true },
   // The agent asks for the parameters it consumes, at most the whole catalog.
   'Environment.values(names)': { max: 1_000, sizesResult: true },
+  // An experiment varies at most maxFactors parameters (parameter-sets/experimental-factors.ts).
+  'Query.ftfGrid(factors)': { max: maxFactors, sizesResult: true },
+  'Query.ftfParticipation(parameters)': { max: maxFactors, sizesResult: true },
 };
 
 /**

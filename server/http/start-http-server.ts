@@ -13,6 +13,7 @@ import { createAppYoga, graphqlPath } from './create-yoga.ts';
 import { createHttpSecurity } from './http-security.ts';
 import { handleSessionRoute, sessionPath } from './session-route.ts';
 import { handleGrafanaRoute, isGrafanaPath } from './grafana/grafana-route.ts';
+import { ftfGridPath, handleFtfGridRoute } from './ftf-grid-route.ts';
 import { createMetricsRoute, metricsPath } from './metrics-route.ts';
 import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
@@ -78,6 +79,7 @@ export async function startHttpServer({ schema, services, reads, bridge, logger,
         return handleSessionRoute(req, res, { authenticator: services.authenticator, logger, secureCookies: security.secure(req), clientAddress: security.clientAddress(req) });
       }
       if (isGrafanaPath(path)) return handleGrafanaRoute(req, res, { authenticator: services.authenticator, observability: reads.observability, clientAddress: security.clientAddress(req) });
+      if (path === ftfGridPath) return handleFtfGridRoute(req, res, { authenticator: services.authenticator, ftfGrid: reads.ftfGrid, clientAddress: security.clientAddress(req) });
       if (path === graphqlPath && wantsHtml(req)) {
         // GraphiQL is for signed-in people only: ask the browser for Basic
         // credentials unless a session cookie or credentials are present.

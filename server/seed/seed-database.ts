@@ -46,6 +46,7 @@ function catalogRow(entry: CatalogEntrySeed) {
     critical: entry.critical ?? false,
     excludedFromFtf: entry.excludedFromFtf ?? false,
     validator: entry.validator ?? null,
+    consumedOutside: entry.consumedOutside ?? null,
   };
 }
 

@@ -33,6 +33,8 @@ export interface CatalogEntryDefinition {
   deprecatedValues: DeprecatedValue[];
   /** The longest value accepted, in characters; null: the server's global ceiling (MAX_VALUE_LENGTH). */
   maxLength: number | null;
+  /** The code outside the drift check's sources that reads it (contract/catalog.ts); null: the scanned code must. */
+  consumedOutside: string | null;
 }
 
 /**

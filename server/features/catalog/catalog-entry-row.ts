@@ -26,6 +26,7 @@ export function definitionColumns(d: CatalogEntryDefinition) {
     validator: d.validator,
     deprecatedValues: d.deprecatedValues,
     maxLength: d.maxLength,
+    consumedOutside: d.consumedOutside,
   };
 }
 
@@ -48,6 +49,7 @@ export function definitionOf(row: CatalogEntry): CatalogEntryDefinition {
     validator: row.validator,
     deprecatedValues: (row.deprecatedValues ?? []) as DeprecatedValue[],
     maxLength: row.maxLength,
+    consumedOutside: row.consumedOutside,
   };
 }
 

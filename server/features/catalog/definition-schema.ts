@@ -4,6 +4,7 @@ import { ParameterCategory as Categories, ParameterType as Types } from '../../g
 import {
   decodeValue, describeExpected, MAX_VALUE_LENGTH_LIMIT, showInput, type ConfigValidator, type ViolationCode,
 } from '../../../contract/validation/index.ts';
+import { consumerLabelProblem } from '../../../contract/catalog.ts';
 import type { CatalogViolation } from './catalog-entry-definition.ts';
 import { definitionShape } from './catalog-entry-row.ts';
 import type { CatalogEntryDraft } from './patch-definition.ts';
@@ -59,6 +60,10 @@ export function createDefinitionSchema(validator: ConfigValidator) {
       .min(1, 'The maximum length is at least 1 character.')
       .max(MAX_VALUE_LENGTH_LIMIT, `The maximum length is at most ${MAX_VALUE_LENGTH_LIMIT} characters.`)
       .nullable(),
+    consumedOutside: z.string().nullable().superRefine((label, ctx) => {
+      const problem = label === null ? null : consumerLabelProblem(label);
+      if (problem) custom(ctx, 'consumedOutside', 'NOT_ALLOWED', problem);
+    }),
   }).superRefine((d, ctx) => {
     const numeric = d.type === 'INT' || d.type === 'FLOAT';
     const bounds = d.minValue !== null || d.maxValue !== null;

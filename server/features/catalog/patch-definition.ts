@@ -15,6 +15,7 @@ export const definitionDefaults: Omit<CatalogEntryDefinition, 'type' | 'descript
   validator: null,
   deprecatedValues: [],
   maxLength: null,
+  consumedOutside: null,
 };
 
 /** A definition being written, with its name: type and category may still be missing (the console's partial forms). */
@@ -54,5 +55,6 @@ export function patchDefinition(base: Partial<CatalogEntryDefinition>, fields: C
     validator: text(pick('validator', true)),
     deprecatedValues: (pick('deprecatedValues', false) ?? definitionDefaults.deprecatedValues).map((d) => ({ value: d.value, reason: d.reason.trim() })),
     maxLength: pick('maxLength', true) ?? null,
+    consumedOutside: text(pick('consumedOutside', true)),
   };
 }

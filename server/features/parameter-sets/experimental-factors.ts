@@ -17,7 +17,7 @@ export interface FactorInput {
 
 // A sweep varies a handful of parameters; the cap keeps one caller from
 // writing a whole configuration into the factors of an immutable row.
-const maxFactors = 100;
+export const maxFactors = 100;
 const maxVariantLength = 1000;
 
 /**

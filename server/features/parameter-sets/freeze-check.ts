@@ -2,6 +2,7 @@ import { parseValue, type ConfigValidator, type RuleShape, type Violation } from
 import type { CatalogSnapshot } from '../catalog/index.ts';
 import type { ValueMap } from '../configuration/index.ts';
 import type { Factors } from './experimental-factors.ts';
+import { factorVariantViolations } from './factor-variant.ts';
 import { catalogMetadata, type CatalogMetadata } from './parameter-set-content.ts';
 
 // Freezing is validated like a save (issue 10, incident #673): a set is what
@@ -45,19 +46,14 @@ export function freezeViolations(validator: ConfigValidator, input: FreezeCheckI
     .map((v) => ({ ...v, field: 'version', environment, message: `${at}: ${v.message}` }));
   const failedRules = new Set(violations.flatMap((v) => (v.rule ? [v.rule] : [])));
 
+  // Each factor alone, by the definition the FTF grid lists its variants with.
   const applied: Factors = {};
   for (const [name, variant] of Object.entries(factors)) {
-    if (catalog.entries.get(name)?.excludedFromFtf) {
-      violations.push({
-        code: 'NOT_ALLOWED',
-        parameter: name,
-        field: 'factors',
-        message: `${name} is excluded from experiments (excluded_from_ftf): it cannot be a factor.`,
-      });
-    } else {
-      applied[name] = variant;
-    }
+    const refused = factorVariantViolations(validator, catalog, values, name, variant);
+    if (refused.length) violations.push(...refused);
+    else applied[name] = variant;
   }
+  // Then together: the rules, and validators that read another factor.
   if (Object.keys(applied).length) {
     for (const v of validator.validateChange({ catalog: shapes, rules, current: values, changes: applied })) {
       // A rule the version already breaks is reported once, above.

@@ -11,7 +11,11 @@ export {
 } from './parameter-set-content.ts';
 export { compareParameterSets, diffCatalogs, type CatalogDiff, type KeyDiff, type ParameterSetComparison } from './parameter-set-diff.ts';
 export { readCodeVersion, type CodeVersion, type CodeVersionInput } from './code-version.ts';
-export { readFactors, type FactorInput, type Factors } from './experimental-factors.ts';
+export { maxFactors, readFactors, type FactorInput, type Factors } from './experimental-factors.ts';
+export { factorVariantViolations } from './factor-variant.ts';
+export { createFtfGridReads, type FtfGrid, type FtfGridQuery, type FtfGridReads } from './ftf-grid-reads.ts';
+export type { FtfGridFactor, FtfParticipation, FtfSweep } from './ftf-grid.ts';
+export type { RangeScale, SearchSpace } from './factor-variant.ts';
 export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
 } from './run-service.ts';

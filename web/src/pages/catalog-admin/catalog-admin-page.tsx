@@ -11,7 +11,9 @@ import {
   type CatalogAdminEntriesQuery, type ParameterCategory, type ParameterType,
 } from '../../gql/graphql.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+import { EnvironmentPicker } from '../../components/environment-picker.tsx';
 import { RulesSection } from './rules-section.tsx';
+import { describeParticipation, SweepDetail, useSweepParticipation } from './sweep-participation.tsx';
 
 type Entry = CatalogAdminEntriesQuery['catalog']['edges'][number]['node'];
 const types: ParameterType[] = ['INT', 'FLOAT', 'BOOL', 'ENUM', 'STRING'];
@@ -22,13 +24,13 @@ const validator = createConfigValidator();
 interface EntryForm {
   name: string; type: ParameterType; group: string; category: ParameterCategory; description: string; unit: string;
   minValue: string; maxValue: string; allowedValues: string; defaultValue: string; validator: string; maxLength: string;
-  critical: boolean; hotReloadable: boolean; reason: string;
+  consumedOutside: string; critical: boolean; hotReloadable: boolean; excludedFromFtf: boolean; reason: string;
 }
 
-const blank: EntryForm = { name: 'CVN_', type: 'INT', group: '', category: 'THRESHOLD', description: '', unit: '', minValue: '', maxValue: '', allowedValues: '', defaultValue: '', validator: '', maxLength: '', critical: false, hotReloadable: false, reason: '' };
+const blank: EntryForm = { name: 'CVN_', type: 'INT', group: '', category: 'THRESHOLD', description: '', unit: '', minValue: '', maxValue: '', allowedValues: '', defaultValue: '', validator: '', maxLength: '', consumedOutside: '', critical: false, hotReloadable: false, excludedFromFtf: false, reason: '' };
 
 function fromEntry(e: Entry): EntryForm {
-  return { name: e.name, type: e.type, group: e.group, category: e.category, description: e.description, unit: e.unit ?? '', minValue: e.minValue?.toString() ?? '', maxValue: e.maxValue?.toString() ?? '', allowedValues: e.allowedValues.join(', '), defaultValue: e.defaultValue ?? '', validator: e.validator ?? '', maxLength: e.maxLength?.toString() ?? '', critical: e.critical, hotReloadable: e.hotReloadable, reason: '' };
+  return { name: e.name, type: e.type, group: e.group, category: e.category, description: e.description, unit: e.unit ?? '', minValue: e.minValue?.toString() ?? '', maxValue: e.maxValue?.toString() ?? '', allowedValues: e.allowedValues.join(', '), defaultValue: e.defaultValue ?? '', validator: e.validator ?? '', maxLength: e.maxLength?.toString() ?? '', consumedOutside: e.consumedOutside ?? '', critical: e.critical, hotReloadable: e.hotReloadable, excludedFromFtf: e.excludedFromFtf, reason: '' };
 }
 
 /** The form as API fields: empty text means "none". */
@@ -42,6 +44,9 @@ function toFields(f: EntryForm) {
     defaultValue: f.defaultValue.trim() || null, validator: f.validator.trim() || null, critical: f.critical, hotReloadable: f.hotReloadable,
     // Empty: the server's global ceiling (MAX_VALUE_LENGTH).
     maxLength: num(f.maxLength),
+    excludedFromFtf: f.excludedFromFtf,
+    // Empty: the code the drift check scans must consume it.
+    consumedOutside: f.consumedOutside.trim() || null,
   };
 }
 
@@ -78,7 +83,7 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
   });
 
   // Violations that name a form field (live check or the server's refusal) sit under that field.
-  const placed = new Set(['name', 'group', 'description', 'unit', 'minValue', 'maxValue', 'allowedValues', 'defaultValue', 'validator', 'maxLength', 'reason']);
+  const placed = new Set(['name', 'group', 'description', 'unit', 'minValue', 'maxValue', 'allowedValues', 'defaultValue', 'validator', 'maxLength', 'consumedOutside', 'reason']);
   const messagesFor = (name: string) => [...(check ?? []).filter((v) => v.field === name).map((v) => v.message), ...(error?.byField.get(name) ?? [])];
   const fieldError = (name: string) => {
     const messages = messagesFor(name);
@@ -114,6 +119,8 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
       <p id="cat-validator-check" className={expressionProblem ? 'field-error' : 'muted'}>{expressionProblem ?? (form.validator.trim() ? 'The expression compiles.' : 'No validator.')}</p>
       <label><input type="checkbox" {...register('critical')} /> Critical (changes need approval)</label>
       <label><input type="checkbox" {...register('hotReloadable')} /> Hot-reloadable</label>
+      <label><input type="checkbox" {...register('excludedFromFtf')} /> Excluded from experiments (never an FTF factor)</label>
+      {field('consumedOutside', 'Consumed outside the scanned code by (e.g. python-training-harness; empty: the scanned code reads it)', { autoComplete: 'off' })}
       <label htmlFor="cat-reason">Reason (required)</label>
       <textarea id="cat-reason" rows={2} {...register('reason', { validate: (v) => v.trim().length >= 3 || 'Say why (at least 3 characters): it goes into the catalog history.' })} aria-invalid={errors.reason ? true : undefined} />
       {errors.reason && <p className="field-error">{errors.reason.message}</p>}
@@ -124,6 +131,35 @@ function EntryEditor({ entry, onDone }: { entry: Entry | null; onDone: (message:
       </section>
       {error && <p className="field-error" role="alert">{error.summary}</p>}
       <div className="actions"><button type="submit" className="primary" disabled={createState.fetching || updateState.fetching}>{entry ? 'Save definition' : 'Create parameter'}</button></div>
+    </form>
+  );
+}
+
+/** Retires one allowed value of an ENUM: refused from now on (stored values stay until changed), and gone from every FTF grid. */
+function DeprecateValueForm({ entry, onDone }: { entry: Entry; onDone: (m: string) => void }) {
+  const [state, update] = useMutation(UpdateCatalogEntryDocument);
+  const [error, setError] = useState<DescribedError | null>(null);
+  const { register, handleSubmit, formState: { errors } } = useForm<{ value: string; reason: string }>({ defaultValues: { value: entry.allowedValues[0] ?? '', reason: '' } });
+  const submit = handleSubmit(async ({ value, reason }) => {
+    setError(null);
+    const result = await update({ input: {
+      name: entry.name, expectedRevision: entry.revision, reason: reason.trim(),
+      allowedValues: entry.allowedValues.filter((v) => v !== value),
+      deprecatedValues: [...entry.deprecatedValues.map(({ value: v, reason: r }) => ({ value: v, reason: r })), { value, reason: reason.trim() }],
+    } });
+    if (result.error) return setError(describeApiError(result.error));
+    onDone(`Deprecated the value ${value} of ${entry.name}.`);
+  });
+  return (
+    <form className="form-grid card" noValidate onSubmit={submit} aria-label={`Deprecate a value of ${entry.name}`}>
+      <h2>Deprecate a value of {entry.name}</h2>
+      <label htmlFor="depv-value">Value</label>
+      <select id="depv-value" {...register('value')}>{entry.allowedValues.map((v) => <option key={v}>{v}</option>)}</select>
+      <label htmlFor="depv-reason">Reason shown to operators (required)</label>
+      <textarea id="depv-reason" rows={2} {...register('reason', { validate: (v) => v.trim().length >= 3 || 'Say why the value is refused (at least 3 characters).' })} />
+      {errors.reason && <p className="field-error">{errors.reason.message}</p>}
+      {error && <p className="field-error" role="alert">{error.summary}</p>}
+      <div className="actions"><button type="submit" className="danger" disabled={state.fetching || entry.allowedValues.length < 2}>Deprecate value</button></div>
     </form>
   );
 }
@@ -167,6 +203,8 @@ export default function CatalogAdminPage() {
   const entry = entries.find((e) => e.name === selected) ?? null;
   const needle = search.trim().toLowerCase();
   const shown = needle ? entries.filter((e) => e.name.toLowerCase().includes(needle) || e.group.toLowerCase().includes(needle)).slice(0, 50) : [];
+  const [sweepEnvironment, setSweepEnvironment] = useState('dev');
+  const sweeps = useSweepParticipation(sweepEnvironment, shown.map((e) => e.name));
 
   if (!hasRole(user, 'ADMIN')) return <main id="main" className="page"><h1>Catalog</h1><p className="notice">Only an admin can change the catalog.</p></main>;
   // The notice appears once the list holds the new revision: the forms below
@@ -185,12 +223,14 @@ export default function CatalogAdminPage() {
       {!data && fetching && <Loading label="Loading the catalog…" />}
       <div className="filters">
         <span className="inline-field grow"><label htmlFor="cat-search">Find a parameter</label><input id="cat-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></span>
+        <EnvironmentPicker id="cat-sweep-env" label="Sweeps in" value={sweepEnvironment} onChange={setSweepEnvironment} />
       </div>
       {needle && shown.length === 0 && <EmptyState>No parameter matches.</EmptyState>}
       {shown.length > 0 && (
         <ul className="card-list" aria-label="Matching parameters">
           {shown.map((e) => (
-            <li key={e.name}><button type="button" className="link-button" onClick={() => { setSelected(e.name); setCreating(false); }}>{e.name}</button> <span className="muted">{e.group}{e.deprecated ? ' · deprecated' : ''}</span></li>
+            <li key={e.name}><button type="button" className="link-button" onClick={() => { setSelected(e.name); setCreating(false); }}>{e.name}</button> <span className="muted">{e.group}{e.deprecated ? ' · deprecated' : ''}{e.consumedOutside ? ` · read by ${e.consumedOutside}` : ''}</span>
+              {sweeps.has(e.name) && <span className="muted" data-testid={`sweep-${e.name}`}> · sweeps: {describeParticipation(sweeps.get(e.name)!)}</span>}</li>
           ))}
         </ul>
       )}
@@ -198,6 +238,8 @@ export default function CatalogAdminPage() {
       {entry && !creating && (
         <>
           <EntryEditor key={`${entry.name}@${entry.revision}`} entry={entry} onDone={done} />
+          <SweepDetail environment={sweepEnvironment} name={entry.name} />
+          {!entry.deprecated && entry.type === 'ENUM' && <DeprecateValueForm key={`depv-${entry.name}@${entry.revision}`} entry={entry} onDone={done} />}
           {!entry.deprecated && <DeprecateForm key={`dep-${entry.name}`} entry={entry} entries={entries} onDone={done} />}
         </>
       )}
