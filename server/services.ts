@@ -39,7 +39,7 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
   const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError });
   return {
     authenticator: createAuthenticator({
-      prisma, hasher, sessionTtlMs,
+      prisma, sql, hasher, sessionTtlMs,
       throttle: createSignInThrottle({ prisma, ...signInThrottle, onLockout: createSignInLockoutRecorder({ prisma, logger }) }),
     }),
     config: createConfigService({ prisma, writer, logger, metrics }),
