@@ -1,7 +1,9 @@
-// `npx tsx bench/profile-summary.ts <file.cpuprofile> [top]`: where a V8 CPU
-// profile (node --cpu-prof; BENCH_PROFILE=<dir> on the benchmarks) spends
-// its time, as self time by package (node_modules/<name>, our own top
-// folders, node internals, GC, idle) and the hottest functions.
+// `npx tsx bench/profile-summary.ts <file.cpuprofile> [top] [from-function]`:
+// where a V8 CPU profile (node --cpu-prof; BENCH_PROFILE=<dir> on the
+// benchmarks) spends its time, as self and inclusive time by package
+// (node_modules/<name>, our own top folders, node internals, GC, idle) and the
+// hottest functions. With `from-function`, samples before the first one whose
+// stack holds that function are left out (a server's start-up, say).
 import { readFile } from 'node:fs/promises';
 
 interface ProfileNode {
@@ -11,7 +13,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, fromFunction] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(await readFile(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -32,8 +34,18 @@ function owner({ functionName, url }: ProfileNode['callFrame']): string {
 
 // Time per sample, attributed to the sampled (leaf) node: self time.
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const stackHolds = (id: number, name: string) => {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.functionName === name) return true;
+  return false;
+};
+const first = fromFunction ? profile.samples.findIndex((id) => stackHolds(id, fromFunction)) : 0;
+if (first < 0) throw new Error(`no sample holds ${fromFunction}`);
 const selfMs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+profile.samples.forEach((id, i) => {
+  if (i >= first) selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+});
 const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfMs].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, ms]) => a + ms, 0);
 const busy = total - idle;
@@ -49,8 +61,6 @@ for (const [id, ms] of selfMs) {
 }
 
 // Inclusive: each sample counts once for every owner on its stack.
-const parent = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 const inclusive = new Map<string, number>();
 for (const [id, ms] of selfMs) {
   if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
@@ -68,7 +78,7 @@ const table = (title: string, map: Map<string, number>) => {
     console.log(`| ${key.replaceAll('|', '\\|')} | ${ms.toFixed(0)} | ${((100 * ms) / busy).toFixed(1)} % |`);
   }
 };
-console.log(`${file}: ${(total / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (not idle)`);
+console.log(`${file}${fromFunction ? ` from the first sample in ${fromFunction}` : ''}: ${(total / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (not idle)`);
 table('owner (self)', owners);
 table('owner (inclusive)', inclusive);
 table('function', functions);

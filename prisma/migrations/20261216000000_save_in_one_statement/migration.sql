@@ -7,6 +7,10 @@
 -- rows. Every trigger of those tables still runs (the sequence, the active
 -- pointer, NOTIFY). Refusals are answers, not exceptions: a refused call
 -- writes nothing, and the caller maps the answer to its error.
+-- The call carries the changes, not the ~25 KB of values: the new version's
+-- values are the expected version's, read here under the lock, with the
+-- changes laid over them (what the server validated), so they cannot drift
+-- from the row they build on whatever the server holds in memory.
 -- Valid on PostgreSQL 15 (server) and 18 (embedded PGlite).
 
 -- What the enabled rules are, as one value: the save compares the rules it
@@ -28,7 +32,6 @@ CREATE FUNCTION ucp_save_config_version(
   p_catalog_revision bigint,
   p_rules_key text,
   p_version jsonb,
-  p_values jsonb,
   p_changes jsonb,
   p_audit jsonb
 ) RETURNS text LANGUAGE plpgsql VOLATILE
@@ -37,6 +40,7 @@ DECLARE
   env record;
   frozen record;
   saved record;
+  previous jsonb;
 BEGIN
   -- Unlocked first: a stale writer fails fast instead of queueing for the lock.
   SELECT id, active_version INTO env FROM environments WHERE name = p_environment;
@@ -67,15 +71,20 @@ BEGIN
     RETURN json_build_object('status', 'STALE')::text;
   END IF;
 
+  SELECT "values" INTO previous FROM config_versions WHERE environment_id = p_environment_id AND version = p_expected_version;
+  previous := COALESCE(previous, '{}'::jsonb);
+
   INSERT INTO config_versions (environment_id, version, kind, "values", reason, author_id, approver_id,
                                change_request_id, restored_from, promoted_from)
-  VALUES (p_environment_id, p_expected_version + 1, (p_version->>'kind')::"VersionKind", p_values, p_version->>'reason',
+  VALUES (p_environment_id, p_expected_version + 1, (p_version->>'kind')::"VersionKind",
+          previous || (SELECT COALESCE(jsonb_object_agg(c->>'name', c->'after'), '{}'::jsonb) FROM jsonb_array_elements(p_changes) AS t(c)),
+          p_version->>'reason',
           (p_version->>'authorId')::uuid, (p_version->>'approverId')::uuid, (p_version->>'changeRequestId')::uuid,
           (p_version->>'restoredFrom')::integer, p_version->>'promotedFrom')
   RETURNING id, created_at INTO saved;
 
   INSERT INTO config_changes (version_id, parameter_name, before, after)
-  SELECT saved.id, c->>'name', c->>'before', c->>'after'
+  SELECT saved.id, c->>'name', previous->>(c->>'name'), c->>'after'
   FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS t(c, n) ORDER BY n;
 
   INSERT INTO audit_events (action, actor, environment_id, parameter_name, config_version, subject_id, reason, details)
@@ -92,7 +101,7 @@ $$;
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ucp_app') THEN
-    GRANT EXECUTE ON FUNCTION ucp_enabled_rules_key(), ucp_save_config_version(text, uuid, integer, bigint, text, jsonb, jsonb, jsonb, jsonb) TO ucp_app;
+    GRANT EXECUTE ON FUNCTION ucp_enabled_rules_key(), ucp_save_config_version(text, uuid, integer, bigint, text, jsonb, jsonb, jsonb) TO ucp_app;
   END IF;
 END;
 $$;

@@ -18,6 +18,7 @@ export interface VersionPlan {
   changeRequestId?: string;
   restoredFrom?: number;
   promotedFrom?: string;
+  /** The new version's values as the server computed them; the statement lays `changes` over the stored expected version, which yields the same. */
   values: ValueMap;
   changes: { name: string; before: string | null; after: string }[];
   audit: { action: string; actor: string; parameterName: string; subjectId: string | null; reason: string; details: Prisma.InputJsonValue }[];
@@ -38,7 +39,9 @@ type Answer =
 
 /**
  * Writes a planned version in one statement: the checks under the lock, the
- * version, its changes and its audit rows. Outside a transaction it is the
+ * version (its values built in the database from the expected version's and
+ * the changes: the call carries a few hundred bytes, not the whole snapshot),
+ * its changes and its audit rows. Outside a transaction it is the
  * whole durable transaction in one round trip; inside one it commits with it.
  * A refusal writes nothing.
  */
@@ -49,9 +52,9 @@ export async function saveVersion(sql: SqlClient, plan: VersionPlan): Promise<Sa
     restoredFrom: plan.restoredFrom ?? null, promotedFrom: plan.promotedFrom ?? null,
   };
   const [row] = await sql.query<{ answer: string }>(
-    `SELECT ucp_save_config_version($1, $2::uuid, $3::integer, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb) AS answer`,
+    `SELECT ucp_save_config_version($1, $2::uuid, $3::integer, $4::bigint, $5, $6::jsonb, $7::jsonb, $8::jsonb) AS answer`,
     [plan.environment.name, plan.environment.id, plan.expectedVersion, plan.catalogRevision.toString(), plan.rulesKey,
-      JSON.stringify(version), JSON.stringify(plan.values), JSON.stringify(plan.changes), JSON.stringify(plan.audit)],
+      JSON.stringify(version), JSON.stringify(plan.changes), JSON.stringify(plan.audit)],
   );
   const answer = JSON.parse(row!.answer) as Answer;
   switch (answer.status) {
