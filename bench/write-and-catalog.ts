@@ -7,7 +7,7 @@
 // at full size. The server runs as its own process (`npm start` with
 // DATABASE_URL); BENCH_PROFILE=<dir> writes its CPU profile there.
 // Prints the table and appends it to bench/results/write-and-catalog/<date>.md.
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,17 @@ for (let i = 0; i < SAVES; i += 1) {
   samples.save.push(await timed(save([{ name: PARAMETER, value: String(10 + (i % 20)) }], `bench ${i}`)));
 }
 
+// Server CPU per save: saves alone (no floor transactions, whose versions the
+// server also reads as they commit), from the kernel's account of the process.
+const cpuMs = async () => {
+  const fields = (await readFile(`/proc/${product.process.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+};
+const CPU_SAVES = 200;
+const cpuBefore = await cpuMs();
+await time(CPU_SAVES, (i) => save([{ name: PARAMETER, value: String(10 + (i % 20)) }], `cpu ${i}`)());
+const serverCpuPerSave = ((await cpuMs()) - cpuBefore) / CPU_SAVES;
+
 // Twenty search-space scales toggled between 'linear' and 'log' (always legal).
 const scales: string[] = (await gql(`{ catalog(first: 500, filter: { search: "_RANGE_SCALE" }) { edges { node { name } } } }`)).catalog.edges
   .map((e: { node: { name: string } }) => e.node.name).slice(0, 20);
@@ -136,6 +147,8 @@ const lines = [
     ['floor, plain pg, the same statements in 1 round trip', p.one],
     ...others.map(([label, s]) => [label, percentiles(s)] as const),
   ] as const).map(([label, s]) => `| ${label} | ${s.n} | ${formatMs(s.p50)} | ${formatMs(s.p95)} | ${formatMs(s.p99)} | ${formatMs(s.max)} |`),
+  '',
+  `Server CPU per save (user + system, ${CPU_SAVES} saves alone): ${serverCpuPerSave.toFixed(2)} ms.`,
   '',
   `Took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s.`,
   '',
