@@ -8,7 +8,6 @@
 // DATABASE_URL); BENCH_PROFILE=<dir> writes its CPU profile there.
 // Prints the table and appends it to bench/results/write-and-catalog/<date>.md.
 import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -21,20 +20,12 @@ const SAVES = Number(process.env.BENCH_SAVES ?? 400);
 const PARAMETER = 'CVN_ATR_PERIOD';
 const TARGET_RATIO = 2;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const startedAt = new Date();
 const loadBefore = loadavg();
 const bench = await createBenchDatabase();
 await bench.database.close();
 const dataDir = await mkdtemp(path.join(tmpdir(), 'ucp-bench-'));
-const product = await spawnProduct({ DATABASE_URL: bench.url, PORT: String(await freePort()), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000,
+const product = await spawnProduct({ DATABASE_URL: bench.url, PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000,
   process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 const url = product.url;
 

@@ -118,8 +118,8 @@ describe('a save in one statement', () => {
   describe('ucp_save_config_version, called as the application', () => {
     const call = async (overrides: Partial<Record<'environment' | 'environmentId' | 'expected' | 'revision' | 'rules', unknown>> = {}) => {
       const env = await active('staging');
-      const [{ revision }] = await a.database.sql.query<{ revision: string }>(`SELECT COALESCE(max(id), 0)::text AS revision FROM variable_catalog_history`);
-      const [{ key }] = await a.database.sql.query<{ key: string }>(`SELECT ucp_enabled_rules_key() AS key`);
+      const [{ revision, key }] = (await a.database.sql.query<{ revision: string; key: string }>(
+        `SELECT (SELECT COALESCE(max(id), 0) FROM variable_catalog_history)::text AS revision, ucp_enabled_rules_key() AS key`)) as [{ revision: string; key: string }];
       const author = (await a.sql.query(`SELECT id::text FROM users WHERE username = 'editor'`)).rows[0].id;
       const args = {
         environment: 'staging', environmentId: env.id, expected: env.active_version, revision, rules: key, ...overrides,

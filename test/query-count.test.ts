@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
+import { expectData, startTestApp, type GraphQLResponse, type TestApp } from './support/start-test-app.ts';
 import { testPasswords } from './support/test-passwords.ts';
 
 /**
@@ -80,7 +80,8 @@ describe('SQL statements per request', () => {
           variables: { input: { environment: 'dev', expectedVersion, reason: 'count', changes: [{ name: 'CVN_ATR_PERIOD', value }] } },
         }),
       });
-      return expectData(await response.json()).updateConfig.version.version as number;
+      const body = (await response.json()) as Omit<GraphQLResponse<{ updateConfig: { version: { version: number } } }>, 'status'>;
+      return expectData({ status: response.status, ...body }).updateConfig.version.version;
     };
     let version = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion as number;
     // The first save of a process reads the snapshot it builds on (and the rules); the next ones know it.

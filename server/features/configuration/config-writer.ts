@@ -128,9 +128,14 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
     };
   }
 
-  /** The written version becomes a known snapshot: the next save of this environment builds on it. */
-  function applied(basis: Basis, answer: SaveAnswer & { status: 'APPLIED' }, changedKeys: string[]): WriteOutcome {
-    snapshots.set(basis.environment.id, answer.version.version, answer.version.values as ValueMap);
+  /**
+   * The outcome of a written version. Once committed (`committed`: the
+   * one-statement save) it becomes a known snapshot the next save builds on;
+   * one written inside a caller's transaction may still roll back, so it is
+   * not remembered.
+   */
+  function applied(basis: Basis, answer: SaveAnswer & { status: 'APPLIED' }, changedKeys: string[], committed: boolean): WriteOutcome {
+    if (committed) snapshots.set(basis.environment.id, answer.version.version, answer.version.values as ValueMap);
     return { status: 'APPLIED', version: answer.version, environment: { ...basis.environment, activeVersion: answer.version.version }, changedKeys };
   }
 
@@ -191,7 +196,7 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
         const answer = await saveVersion(sql, plan(basis, request, changes, changedKeys));
         switch (answer.status) {
           case 'APPLIED':
-            return applied(basis, answer, changedKeys);
+            return applied(basis, answer, changedKeys, true);
           case 'VERSION_CONFLICT':
             throw versionConflict({ environment: request.environment, currentVersion: answer.currentVersion, expectedVersion: request.expectedVersion });
           case 'FROZEN':
@@ -260,7 +265,7 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
       const answer = await saveVersion(txSql, plan(basis, request, changes, changedKeys));
       // Under this transaction's lock nothing it read can have moved.
       if (answer.status !== 'APPLIED') throw new Error(`the locked save was refused: ${answer.status}`);
-      return applied(basis, answer, changedKeys);
+      return applied(basis, answer, changedKeys, false);
     },
 
     /** Validation only (the approval queue's rule checks, the console's preview). */
