@@ -65,7 +65,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const pubsub = createAppPubSub();
   const catalogCache = createCatalogCache();
   const { prisma } = database;
-  const services = createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits });
+  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits });
   // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
+import type { SqlClient } from './db/sql-client.ts';
 import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions } from './auth/index.ts';
 import { createChangeRequestService } from './features/approvals/index.ts';
 import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
@@ -7,13 +8,15 @@ import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
 import { createConfigValidator, type JsonLimits } from '../contract/validation/index.ts';
 import { createRuleService } from './features/rules/index.ts';
-import { assertNotFrozen, createFreezeWindowService } from './features/freeze/index.ts';
+import { assertNotFrozen, createFreezeWindowService, frozenError } from './features/freeze/index.ts';
 import { createParameterSetService, createRunEpochService, createRunService } from './features/parameter-sets/index.ts';
 import { createApplyReportWriter, createWorkerService } from './features/workers/index.ts';
 import { createAccessService, createSignInLockoutRecorder } from './features/access/index.ts';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
+  /** Plain SQL on the same database, for the hot statements (server/db/sql-client.ts). */
+  sql: SqlClient;
   logger: Logger;
   metrics: Metrics;
   hasher: PasswordHasher;
@@ -30,13 +33,13 @@ export interface ServiceDeps {
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {} }: ServiceDeps) {
+export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {} }: ServiceDeps) {
   const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
-  const writer = createConfigWriter({ catalog: catalogCache, validator, assertNotFrozen });
+  const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError });
   return {
     authenticator: createAuthenticator({
-      prisma, hasher, sessionTtlMs,
+      prisma, sql, hasher, sessionTtlMs,
       throttle: createSignInThrottle({ prisma, ...signInThrottle, onLockout: createSignInLockoutRecorder({ prisma, logger }) }),
     }),
     config: createConfigService({ prisma, writer, logger, metrics }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
+import { expectData, startTestApp, type GraphQLResponse, type TestApp } from './support/start-test-app.ts';
+import { testPasswords } from './support/test-passwords.ts';
 
 /**
  * The number of SQL statements a request makes must not grow with the length
@@ -10,8 +11,9 @@ describe('SQL statements per request', () => {
   let t: TestApp;
   let counting = false;
   let count = 0;
+  let sent: string[] = [];
   beforeAll(async () => {
-    t = await startTestApp({ onQuery: (e) => { if (counting) { count += 1; if (process.env.SHOW_SQL) console.log(e.query.slice(0, 120)); } } });
+    t = await startTestApp({ onQuery: (e) => { if (counting) { count += 1; sent.push(e.query); if (process.env.SHOW_SQL) console.log(e.query.slice(0, 120)); } } });
     // Enough history to page through.
     let version = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion;
     // The LISTEN bridge reads each new version in the background; wait until
@@ -64,5 +66,41 @@ describe('SQL statements per request', () => {
     const all = await statements(query, {});
     const one = await statements(`{ environments { name values(names: ["CVN_ATR_PERIOD"]) { name typed } } }`, {});
     expect(all).toBe(one);
+  });
+
+  it('a one-parameter save from a console session: the session lookup and one statement for the whole write', async () => {
+    const signIn = await fetch(`${t.url}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'editor', password: testPasswords.editor }) });
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const save = async (expectedVersion: number, value: string) => {
+      const response = await fetch(`${t.url}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({
+          query: `mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { outcome version { id version } changeRequest { id status } } }`,
+          variables: { input: { environment: 'dev', expectedVersion, reason: 'count', changes: [{ name: 'CVN_ATR_PERIOD', value }] } },
+        }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<{ updateConfig: { version: { version: number } } }>, 'status'>;
+      return expectData({ status: response.status, ...body }).updateConfig.version.version;
+    };
+    let version = expectData(await t.gql(`{ environment(name: "dev") { activeVersion } }`)).environment.activeVersion as number;
+    // The first save of a process reads the snapshot it builds on (and the rules); the next ones know it.
+    version = await save(version, '31');
+    const published = t.app.pubsub.subscribe('configChanged', 'dev')[Symbol.asyncIterator]();
+    const next = published.next();
+    sent = [];
+    count = 0;
+    counting = true;
+    try {
+      version = await save(version, '32');
+      // The LISTEN bridge's read of the new version is the fan-out's, not the save's.
+      for (let event = await next; event.value.version < version;) event = await published.next();
+    } finally {
+      counting = false;
+      await published.return?.();
+    }
+    const ofTheSave = sent.filter((query) => !query.includes('json_agg(json_build_object(\'name\', c.parameter_name'));
+    expect(ofTheSave).toHaveLength(2);
+    expect(ofTheSave[1]).toContain('ucp_save_config_version');
   });
 });

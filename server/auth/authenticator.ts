@@ -1,5 +1,7 @@
 import { parseCookie } from 'cookie';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Role } from '../generated/prisma/enums.ts';
+import type { SqlClient } from '../db/sql-client.ts';
 import { AppError, unauthenticated } from '../errors/app-error.ts';
 import { createCurrentViewer } from './current-viewer.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -37,11 +39,14 @@ export interface SignedIn {
  */
 export function createAuthenticator({
   prisma,
+  sql,
   hasher,
   throttle,
   sessionTtlMs = 12 * 60 * 60 * 1000,
 }: {
   prisma: PrismaClient;
+  /** Plain SQL for the session lookup every console request makes. */
+  sql: SqlClient;
   hasher: PasswordHasher;
   /** Every password check (sign-in and Basic on every transport) goes through it. */
   throttle: SignInThrottle;
@@ -82,15 +87,20 @@ export function createAuthenticator({
   }
 
   async function fromSession(sessionToken: string, source: CredentialSource): Promise<Viewer> {
-    const session = await prisma.session.findUnique({ where: { tokenHash: hashSecret(sessionToken) }, include: { user: true } });
-    if (!session || session.expiresAt <= new Date() || session.user.disabled) {
+    // Every console request makes this lookup: plain SQL, one statement, no model layer.
+    const [session] = await sql.query<{ id: string; csrf_token: string; expires_ms: number; user_id: string; username: string; display_name: string; role: Role; disabled: boolean }>(
+      `SELECT s.id::text AS id, s.csrf_token, (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms,
+              u.id::text AS user_id, u.username, u.display_name, u.role::text AS role, u.disabled
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+      [hashSecret(sessionToken)],
+    );
+    if (!session || session.expires_ms <= Date.now() || session.disabled) {
       throw unauthenticated('Your session has expired. Sign in again.');
     }
-    if (!source.csrfExempt && !(source.csrfToken && safeEqual(source.csrfToken, session.csrfToken))) {
+    if (!source.csrfExempt && !(source.csrfToken && safeEqual(source.csrfToken, session.csrf_token))) {
       throw new AppError('FORBIDDEN', 'The request is missing its CSRF token; reload the page and try again.');
     }
-    const { user } = session;
-    return { kind: 'user', userId: user.id, username: user.username, displayName: user.displayName, role: user.role, via: 'session', sessionId: session.id };
+    return { kind: 'user', userId: session.user_id, username: session.username, displayName: session.display_name, role: session.role, via: 'session', sessionId: session.id };
   }
 
   return {

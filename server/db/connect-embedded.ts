@@ -39,6 +39,9 @@ export async function connectEmbedded({ dataDir, logger }: { dataDir: string; lo
   return {
     kind: 'embedded',
     prisma,
+    // Through Prisma: PGlite is one connection, and Prisma's adapter is what
+    // keeps a statement from landing inside another caller's open transaction.
+    sql: { query: (text, values = []) => prisma.$queryRawUnsafe(text, ...values) },
     createNotificationSource,
     ping: async () => {
       await db.query('SELECT 1');

@@ -5,13 +5,14 @@ import type { Logger } from '../logging/create-logger.ts';
 import type { Database, PrismaQueryEvent } from './database.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 import { createPgNotificationSource } from './pg-notification-source.ts';
+import type { SqlClient } from './sql-client.ts';
 
 export interface ConnectPostgresOptions {
   connectionString: string;
   logger: Logger;
   poolSize?: number;
   migrate?: boolean;
-  /** Called for every SQL statement Prisma sends (tests pin query counts with it). */
+  /** Called for every SQL statement sent, by Prisma or as plain SQL (tests pin query counts with it). */
   onQuery?: (event: PrismaQueryEvent) => void;
   listenRetryBaseMs?: number;
 }
@@ -36,9 +37,19 @@ export async function connectPostgres({
     log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });
   if (onQuery) prisma.$on('query' as never, (event: PrismaQueryEvent) => onQuery(event));
+  // The same pool as Prisma's adapter: one set of connections, one limit.
+  const sql: SqlClient = {
+    async query<Row extends Record<string, unknown>>(text: string, values: readonly unknown[] = []) {
+      const started = performance.now();
+      const result = await pool.query<Row>(text, values as unknown[]);
+      onQuery?.({ query: text, duration: performance.now() - started });
+      return result.rows;
+    },
+  };
   return {
     kind: 'postgres',
     prisma,
+    sql,
     createNotificationSource: () =>
       createPgNotificationSource({ connectionString, logger, retryBaseMs: listenRetryBaseMs }),
     ping: async () => {

@@ -31,6 +31,15 @@ export function createCatalogCache() {
       };
       return cached;
     },
+    /**
+     * The snapshot last loaded, without asking the database whether it is
+     * still the latest (undefined before the first load or after
+     * invalidate()). For a save that has the database compare the revision
+     * under its lock instead.
+     */
+    peek(): CatalogSnapshot | undefined {
+      return cached;
+    },
     invalidate() {
       cached = undefined;
     },

@@ -46,13 +46,18 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
     const started = performance.now();
     let environment = target;
     try {
-      environment ??= await findEnvironment(prisma, request.environment);
-      // Cheap pre-check outside the lock: a stale writer fails fast instead of
-      // queueing behind the environment row lock for nothing. The writer checks
-      // again under the lock; that check is the one that guarantees N+1.
-      assertExpectedVersion(environment, request.expectedVersion);
-      const outcome = await inTransaction(prisma, (tx) =>
-        writer.write(tx, { ...request, onCritical: request.submitForApproval ? 'submit' : 'fail' }));
+      const write: WriteRequest = { ...request, onCritical: request.submitForApproval ? 'submit' : 'fail' };
+      // The one-statement save when it applies at once (it checks the expected
+      // version before and under the lock); anything else in a transaction.
+      const outcome = await writer.save(write) ?? await (async () => {
+        environment ??= await findEnvironment(prisma, request.environment);
+        // Cheap pre-check outside the lock: a stale writer fails fast instead of
+        // queueing behind the environment row lock for nothing. The writer checks
+        // again under the lock; that check is the one that guarantees N+1.
+        assertExpectedVersion(environment, request.expectedVersion);
+        return inTransaction(prisma, (tx) => writer.write(tx, write));
+      })();
+      environment ??= outcome.environment;
       metrics.configWrites.inc({ environment: environment.name, kind: request.kind, outcome: outcome.status });
       metrics.configWriteDuration.observe((performance.now() - started) / 1000);
       if (outcome.status === 'APPLIED') {
@@ -77,7 +82,9 @@ export function createConfigService({ prisma, writer, logger, metrics }: {
       return outcome;
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'FAULT';
-      metrics.configWrites.inc({ environment: environment?.name ?? unknownEnvironmentLabel, kind: request.kind, outcome: code });
+      // An environment the writer has met exists: its name is a known label.
+      const label = environment?.name ?? (writer.knowsEnvironment(request.environment) ? request.environment : unknownEnvironmentLabel);
+      metrics.configWrites.inc({ environment: label, kind: request.kind, outcome: code });
       throw error;
     }
   }

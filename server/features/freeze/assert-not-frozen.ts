@@ -8,11 +8,14 @@ export async function assertNotFrozen(tx: Tx, environment: { id: string; name: s
     where: { environmentId: environment.id, ...activeFreezeWindowWhere() },
     orderBy: { endsAt: 'desc' },
   });
-  if (window) {
-    throw new AppError(
-      'FROZEN',
-      `${environment.name} is frozen until ${window.endsAt.toISOString()}: ${window.reason}`,
-      { environment: environment.name, freezeWindowId: window.id, endsAt: window.endsAt.toISOString(), reason: window.reason },
-    );
-  }
+  if (window) throw frozenError(environment.name, window);
+}
+
+/** The refusal of a save while `window` is open (the writer's one-statement save meets it in SQL). */
+export function frozenError(environment: string, window: { id: string; endsAt: Date; reason: string }): AppError {
+  return new AppError(
+    'FROZEN',
+    `${environment} is frozen until ${window.endsAt.toISOString()}: ${window.reason}`,
+    { environment, freezeWindowId: window.id, endsAt: window.endsAt.toISOString(), reason: window.reason },
+  );
 }
