@@ -20,6 +20,7 @@ import './parameter-set-freeze.ts';
 import './runs.ts';
 import './run-epochs.ts';
 import './run-mutations.ts';
+import './session-start.ts';
 import './run-comparison.ts';
 import './audit-events.ts';
 import './workers.ts';

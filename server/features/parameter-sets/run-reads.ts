@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient, Run } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, Run, RunEpoch } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
 import { badRequest, notFound } from '../../errors/app-error.ts';
@@ -64,6 +64,11 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
         return run && canReadRun(viewer, run) ? run : null;
       }
       return prisma.run.findFirst({ ...(query as Prisma.RunFindFirstArgs), where: { AND: [visibleRuns(viewer), { name: name! }] }, orderBy: runOrderBy('STARTED_AT_DESC') });
+    },
+
+    /** One session epoch with the operation's selection (a startSession answer reads its epoch back). */
+    epoch(query: Selection, id: bigint): Promise<RunEpoch> {
+      return prisma.runEpoch.findUniqueOrThrow({ ...(query as Prisma.RunEpochFindUniqueArgs), where: { id } });
     },
 
     /**
