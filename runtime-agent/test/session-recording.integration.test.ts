@@ -5,6 +5,7 @@
 // retried without a second session. Real server, real PostgreSQL, no sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectData, startTestApp, type TestApp } from '../../test/support/start-test-app.ts';
+import { createPaperWorker } from '../paper-worker/run-paper-worker.ts';
 import { AgentEvent, AgentMetricName, createRuntimeAgent, type FetchLike, type RuntimeAgent, type RuntimeAgentOptions } from '../src/index.ts';
 import { nextEvent, within } from './support/wait-for.ts';
 import { recordingLogger } from './support/recording-logger.ts';
@@ -129,5 +130,22 @@ describe('paper and live sessions bind themselves', () => {
     expect(a.status).toBe('READY');
     expect(a.get(BUY)).toBeTypeOf('number');
     await within(a.close(), 5_000, 'close after a refused session');
+  });
+
+  it('the reference paper worker binds its session with the code version it is given, and ends it when it stops', async () => {
+    const worker = await createPaperWorker({
+      url: t.url, token, workerName: 'paper-session', historyBars: 100, logger: recordingLogger(), codeVersion: CODE, agentOptions: { applyReportJitterMs: 0 },
+    });
+    try {
+      for (let i = 0; i < 20; i += 1) await worker.step();
+      await worker.agent.flush();
+      expect(worker.agent.session).toMatchObject({ state: 'RECORDING', recordedEpochs: 1 });
+      expect(await lineage(worker.agent.session!.runId)).toMatchObject({
+        kind: 'PAPER', status: 'RUNNING', parameterSet: { code: { commit: CODE.commit } }, epochs: { totalCount: 1, edges: [{ node: { worker: { name: 'paper-session' } } }] },
+      });
+    } finally {
+      await worker.stop();
+    }
+    expect((await lineage(worker.agent.session!.runId)).status).toBe('SUCCEEDED');
   });
 });
