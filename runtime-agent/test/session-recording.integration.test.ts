@@ -114,6 +114,27 @@ describe('paper and live sessions bind themselves', () => {
     expect(runs.totalCount).toBe(2); // this session and the first test's, not a third
   });
 
+  it('recording never holds the decision loop: with the server slow to answer the start, cycles and applies go on, and epochs still land in order', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const fetchImpl: FetchLike = async (url, init) => {
+      if (init.body.includes('RuntimeAgentStartSession')) await held; // the answer is slow in coming
+      return fetch(url, init);
+    };
+    const a = agent({ fetchImpl });
+    await within(a.ready(), 10_000, 'ready() while the session start is held');
+    await a.cycle(() => a.get(BUY));
+    const applied = nextEvent(a, AgentEvent.ConfigurationChanged, (d) => d.changedKeys.includes(BUY));
+    const version = await save('0.64');
+    expect((await applied).version).toBe(version);
+    expect(a.session).toMatchObject({ state: 'STARTING', recordedEpochs: 0, pendingEpochs: 2 });
+    release();
+    await a.flush();
+    expect(a.session).toMatchObject({ state: 'RECORDING', recordedEpochs: 2, pendingEpochs: 0 });
+    const epochs = (await lineage(a.session!.runId)).epochs.edges.map((e: { node: { version: number } }) => e.node.version);
+    expect(epochs).toEqual([version - 1, version]);
+  });
+
   it('a refused start is loud (state, event, log, metric) and the worker keeps trading', async () => {
     const registry = new (await import('prom-client')).Registry();
     const logger = recordingLogger();
