@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema } from '../schema/index.ts';
+import { startBacktestExecutor, type BacktestExecutor } from './backtest-executor.ts';
 import { createCredentialWatch, createPasswordHasher, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
@@ -40,6 +41,12 @@ export interface AppOptions {
   metricsPort?: number;
   /** MAX_VALUE_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH. */
   limits?: InputLimits;
+  /**
+   * Run the backtests the product queues (a re-run of a backtest) in this
+   * process (app/backtest-executor.ts); off unless given (`npm start` turns it
+   * on, BACKTEST_EXECUTOR=false turns it off).
+   */
+  backtests?: { pollIntervalMs?: number; maxRunMs?: number };
 }
 
 export interface App {
@@ -52,6 +59,8 @@ export interface App {
   pubsub: AppPubSub;
   /** The metrics listener's URL when metricsPort was given. */
   metricsUrl?: string;
+  /** The backtest executor, when `backtests` was given. */
+  backtests?: BacktestExecutor;
   close(): Promise<void>;
 }
 
@@ -60,12 +69,14 @@ export interface App {
  * feeding subscriptions, and the HTTP/WebSocket server. The database stays
  * the caller's (tests share one across restarts).
  */
-export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, corsOrigins, trustProxy, sessionTtlMs, signInThrottle, wsRecheckIntervalMs, fallback, metricsToken, metricsPort, limits }: AppOptions): Promise<App> {
+export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, corsOrigins, trustProxy, sessionTtlMs, signInThrottle, wsRecheckIntervalMs, fallback, metricsToken, metricsPort, limits, backtests: backtestOptions }: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
   const catalogCache = createCatalogCache();
   const { prisma } = database;
-  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits });
+  // The executor needs the server's URL, so it starts after the server; a re-run queued before that is found by its first pass.
+  let backtests: BacktestExecutor | undefined;
+  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits, onBacktestQueued: () => backtests?.wake() });
   // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
@@ -91,15 +102,19 @@ export async function createApp({ database, logger, port, host, hasher = createP
       await http.close();
       throw error;
     });
+    backtests = backtestOptions && startBacktestExecutor({ url: http.url, runs: reads.runs, access: services.access, logger, ...backtestOptions });
     return {
       url: http.url,
       port: http.port,
       metricsUrl: metricsServer?.url,
+      backtests,
       services,
       reads,
       bridge,
       pubsub,
       async close() {
+        // First: a backtest still running records its end through this server.
+        await backtests?.stop();
         await metricsServer?.close();
         await http.close();
         await credentialWatch.close();

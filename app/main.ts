@@ -27,6 +27,7 @@ const app = await createApp({
   sessionTtlMs: settings.SESSION_TTL_HOURS * 3_600_000,
   metricsToken: settings.METRICS_TOKEN, metricsPort: settings.METRICS_PORT,
   limits: { maxValueLength: settings.MAX_VALUE_LENGTH, json: { maxBytes: settings.MAX_JSON_BYTES, maxDepth: settings.MAX_JSON_DEPTH } },
+  ...(settings.BACKTEST_EXECUTOR ? { backtests: {} } : {}),
   fallback: createConsoleFallback(),
 });
 

@@ -21,6 +21,7 @@ import './ftf-grid.ts';
 import './runs.ts';
 import './run-epochs.ts';
 import './run-mutations.ts';
+import './session-start.ts';
 import './run-comparison.ts';
 import './audit-events.ts';
 import './workers.ts';

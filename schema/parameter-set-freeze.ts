@@ -20,7 +20,7 @@ const PackageVersionInput = builder.inputType('PackageVersionInput', {
   }),
 });
 
-const CodeVersionInput = builder.inputType('CodeVersionInput', {
+export const CodeVersionInput = builder.inputType('CodeVersionInput', {
   fields: (t) => ({
     commit: t.string({ required: true, description: 'The full commit sha (40 or 64 lowercase hex digits).' }),
     packages: t.field({ type: [PackageVersionInput], required: false, description: 'Each package once.' }),

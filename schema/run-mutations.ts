@@ -23,6 +23,10 @@ const UpdateRunStatusInput = builder.inputType('UpdateRunStatusInput', {
     endedAt: t.field({ type: 'DateTime', required: false, description: 'For SUCCEEDED, FAILED or CANCELLED; defaults to now.' }),
     outcomeMessage: t.string({ required: false, description: 'Why it ended so; with a terminal status only.' }),
     outputDigest: t.string({ required: false, description: '<algorithm>:<hex> of the run\'s outputs, e.g. sha256:…; with a terminal status only (set once).' }),
+    expectedStatus: t.field({
+      type: RunStatusEnum, required: false,
+      description: 'Compare-and-set: CONFLICT unless the run is in this status now (claim a PENDING run with status RUNNING, expectedStatus PENDING).',
+    }),
   }),
 });
 
@@ -62,7 +66,7 @@ builder.mutationFields((t) => ({
   rerunRun: t.prismaField({
     type: 'Run',
     authScopes: { editor: true },
-    description: '"Re-run identical": a new run of the same kind on the same set, environment version and metadata (editors and above; audited).',
+    description: '"Re-run identical": a new run of the same kind on the same set, environment version and metadata (editors and above; audited). A backtest\'s re-run is queued PENDING and the product runs it again: it ends SUCCEEDED with its outputDigest, or FAILED with why.',
     args: { input: t.arg({ type: RerunRunInput, required: true }) },
     resolve: (_query, _root, { input }, { services, viewer }) =>
       services.runs.rerun(viewer!, { id: localId(input.run, 'Run'), name: input.name }),

@@ -9,7 +9,7 @@ import type { Metrics } from './metrics/create-metrics.ts';
 import { createConfigValidator, type JsonLimits } from '../contract/validation/index.ts';
 import { createRuleService } from './features/rules/index.ts';
 import { assertNotFrozen, createFreezeWindowService, frozenError } from './features/freeze/index.ts';
-import { createParameterSetService, createRunEpochService, createRunService } from './features/parameter-sets/index.ts';
+import { createParameterSetService, createRunEpochService, createRunService, createSessionService } from './features/parameter-sets/index.ts';
 import { createApplyReportWriter, createWorkerService } from './features/workers/index.ts';
 import { createAccessService, createSignInLockoutRecorder } from './features/access/index.ts';
 
@@ -25,6 +25,8 @@ export interface ServiceDeps {
   sessionTtlMs?: number;
   /** How large a value (characters) and a JSON input (run metadata, factors, code version) may be. */
   limits?: InputLimits;
+  /** Told after rerunRun queued a backtest (the composition root wakes the backtest executor). */
+  onBacktestQueued?: () => void;
   /** Sign-in throttling's limits and clock (tests shorten and move them). */
   signInThrottle?: SignInThrottleOptions;
 }
@@ -33,10 +35,13 @@ export interface ServiceDeps {
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {} }: ServiceDeps) {
+export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {}, onBacktestQueued }: ServiceDeps) {
   const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
   const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError });
+  const parameterSets = createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits: limits.json });
+  const runs = createRunService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json, onBacktestQueued });
+  const runEpochs = createRunEpochService({ prisma, logger });
   return {
     authenticator: createAuthenticator({
       prisma, sql, hasher, sessionTtlMs,
@@ -47,9 +52,10 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
     catalogAdmin: createCatalogAdminService({ prisma, logger, catalogCache, validator, readSnapshot }),
     rules: createRuleService({ prisma, logger, catalogCache, validator }),
     freezeWindows: createFreezeWindowService({ prisma, logger }),
-    parameterSets: createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits: limits.json }),
-    runs: createRunService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json }),
-    runEpochs: createRunEpochService({ prisma, logger }),
+    parameterSets,
+    runs,
+    runEpochs,
+    sessions: createSessionService({ prisma, parameterSets, runs, runEpochs }),
     workers: createWorkerService({
       prisma, catalog: catalogCache, logger, metrics,
       applyReports: createApplyReportWriter({ prisma, logger, metrics }),

@@ -34,6 +34,8 @@ const schema = z.object({
   SIGN_IN_MAX_BACKOFF_SECONDS: z.coerce.number().int().positive().default(900),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   PAPER_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  // Re-runs of backtests are executed in this process (app/backtest-executor.ts).
+  BACKTEST_EXECUTOR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** The longest parameter value, in characters, unless its catalog entry says otherwise (maxLength). */
   MAX_VALUE_LENGTH: z.coerce.number().int().min(1).max(MAX_VALUE_LENGTH_LIMIT).default(DEFAULT_MAX_VALUE_LENGTH),
   /** The largest JSON input (run metadata, a parameter set's factors and code version), in bytes. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType,
   type GraphQLField, type GraphQLInputType,
@@ -43,6 +43,7 @@ const allowed: Record<string, Caller[]> = {
   updateRunStatus: ['editor', 'approver', 'admin', 'service'],
   rerunRun: ['editor', 'approver', 'admin'],
   recordSessionEpoch: ['service'],
+  startSession: ['service'],
   registerWorker: ['service'],
   reportWorkerStatus: ['service'],
   reportWorkerApply: ['service'],
@@ -150,6 +151,12 @@ const foreignArgs: Record<string, ArgumentValue | 'global'> = {
   'RecordSessionEpochInput.parameterSetHash': (f) => f.setHash,
   'RecordSessionEpochInput.appliedAt': () => new Date().toISOString(),
   'UpdateRunStatusInput.id': (f) => f.runId,
+  // A new session's id is the agent's own choice; what confines it is the environment.
+  'StartSessionInput.id': () => randomUUID(),
+  'StartSessionInput.environment': (f) => f.name,
+  'StartSessionInput.startedAt': () => new Date().toISOString(),
+  'StartSessionInput.name': 'global',
+  'StartSessionInput.code': () => ({ commit: 'e5'.repeat(20) }),
   'ReportWorkerStatusInput.workerId': (f) => f.workerId,
   'ReportWorkerApplyInput.workerId': (f) => f.workerId,
   'ReportWorkerApplyInput.receivedAt': () => new Date().toISOString(),

@@ -1,9 +1,10 @@
 // The reference paper worker as a process: `UCP_URL`, `UCP_TOKEN` (a service
-// token of UCP_ENVIRONMENT, default dev), one synthetic candle every
+// token of UCP_ENVIRONMENT, default dev), UCP_CODE_COMMIT, one synthetic candle every
 // CANDLE_INTERVAL_MS (default 1000). Each decision is one JSON line on stdout,
 // tagged with the configuration version that produced it. With
 // PAPER_WORKER_METRICS_PORT set (0: any free port) it serves GET /metrics on
 // PAPER_WORKER_METRICS_HOST (default 127.0.0.1) and prints where.
+import { readFileSync } from 'node:fs';
 import { createPaperWorker } from './run-paper-worker.ts';
 
 const url = process.env.UCP_URL;
@@ -21,12 +22,19 @@ if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort 
   console.error(`paper worker: PAPER_WORKER_METRICS_PORT must be a port number (0-65535), not ${process.env.PAPER_WORKER_METRICS_PORT}`);
   process.exit(2);
 }
+// The code this worker runs, frozen into every set of its session's lineage:
+// UCP_CODE_COMMIT (a full sha; npm start passes the checkout's HEAD) and the
+// runtime agent's own version. Without a commit the session is not recorded
+// (the agent logs runtime_agent_session_not_recorded).
+const commit = process.env.UCP_CODE_COMMIT?.trim();
+const agentPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 const worker = await createPaperWorker({
   url,
   token,
   environment: process.env.UCP_ENVIRONMENT ?? 'dev',
   workerName: process.env.UCP_WORKER_NAME ?? 'paper-1',
   seed: Number(process.env.PAPER_SEED ?? 42),
+  ...(commit ? { codeVersion: { commit, packages: [{ name: agentPackage.name, version: agentPackage.version }] } } : {}),
   ...(metricsPort !== undefined ? { metrics: { port: metricsPort, host: process.env.PAPER_WORKER_METRICS_HOST || '127.0.0.1' } } : {}),
   onDecision: (decision) => {
     if (decision.action === 'open' || decision.action === 'close' || process.env.LOG_EVERY_DECISION === 'true') {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createRuntimeAgent, type AgentLogger, type RuntimeAgent } from '../src/index.ts';
+import { createRuntimeAgent, type AgentLogger, type RuntimeAgent, type RuntimeAgentOptions, type SessionCodeVersion } from '../src/index.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { createPaperTrader, paperWorkerParameters, type CycleConfig, type Decision, type PaperWorkerParameter, type TradingBoundaries } from './paper-trader.ts';
 import { createCandleSource } from './synthetic-candles.ts';
@@ -14,9 +14,11 @@ export interface PaperWorkerOptions {
   historyBars?: number;
   logger?: AgentLogger;
   onDecision?: (decision: Decision) => void;
-  agentOptions?: { stalenessBudgetMs?: number; pollIntervalMs?: number; heartbeatIntervalMs?: number };
+  agentOptions?: Pick<RuntimeAgentOptions<PaperWorkerParameter>, 'stalenessBudgetMs' | 'pollIntervalMs' | 'heartbeatIntervalMs' | 'applyReportJitterMs' | 'retry'>;
   /** Serve the agent's and the process's metrics on GET /metrics of this port (0: any free one). Off when absent. */
   metrics?: { port: number; host?: string };
+  /** The code this worker runs: with it the paper session binds itself to a parameter set and records its epochs. */
+  codeVersion?: SessionCodeVersion;
 }
 
 /** The agent's boundary calls, in the shape the strategy speaks. */
@@ -44,13 +46,14 @@ function boundariesFor(agent: RuntimeAgent<PaperWorkerParameter>): TradingBounda
  * decision tagged by the configuration version that produced it.
  */
 export async function createPaperWorker({
-  url, token, environment = 'dev', workerName = 'paper-1', seed = 42, historyBars = 500, logger, onDecision, agentOptions = {}, metrics,
+  url, token, environment = 'dev', workerName = 'paper-1', seed = 42, historyBars = 500, logger, onDecision, agentOptions = {}, metrics, codeVersion,
 }: PaperWorkerOptions) {
   const registry = metrics ? new Registry() : undefined;
   if (registry) collectDefaultMetrics({ register: registry });
   const agent = createRuntimeAgent({
     url, token, environment, workerName, mode: 'PAPER', consumes: paperWorkerParameters, logger, ...agentOptions,
     ...(registry ? { metrics: { registry } } : {}),
+    ...(codeVersion ? { session: { codeVersion, metadata: { worker: 'reference-paper-worker', seed, historyBars } } } : {}),
   });
   // Up before ready(): a worker still loading is scraped as NOT_READY.
   const metricsServer: MetricsServer | undefined = registry && metrics ? await startMetricsServer({ registry, port: metrics.port, host: metrics.host }) : undefined;

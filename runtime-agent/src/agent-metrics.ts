@@ -22,7 +22,14 @@ export const AgentMetricName = {
   Applies: 'ucp_agent_applies_total',
   ForbiddenSectionEvents: 'ucp_agent_forbidden_section_events_total',
   SaveToApply: 'ucp_agent_save_to_apply_seconds',
+  SessionEpochs: 'ucp_agent_session_epochs_recorded_total',
+  SessionEpochsPending: 'ucp_agent_session_epochs_pending',
+  SessionRecordFailures: 'ucp_agent_session_record_failures_total',
 } as const;
+
+/** How a failed session request ended: retried (transient), or given up (refused: the session stops recording). */
+export const SESSION_FAILURE_OUTCOMES = ['retried', 'given_up'] as const;
+export type SessionFailureOutcome = (typeof SESSION_FAILURE_OUTCOMES)[number];
 
 /** The server's buckets for ucp_distribution_latency_seconds: the agent's and the server's histograms compare bucket for bucket. */
 export const SAVE_TO_APPLY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
@@ -34,6 +41,8 @@ export interface AgentState {
   appliedVersion: number;
   receivedVersion: number;
   pendingRestarts: number;
+  /** Session epochs queued and not recorded yet; undefined when the agent records no session. */
+  sessionEpochsPending?: number;
 }
 
 export interface AgentMetrics {
@@ -41,6 +50,10 @@ export interface AgentMetrics {
   applied(batch: Pick<ApplyBatch, 'createdAt' | 'appliedAt'>): void;
   /** The scheduler's guard refused an apply (FORBIDDEN_SECTION_EVENT). */
   forbiddenSection(section: ForbiddenSection): void;
+  /** The server confirmed a session epoch (the start included). */
+  sessionRecorded(): void;
+  /** A session request failed. */
+  sessionFailure(outcome: SessionFailureOutcome): void;
   /** Removes this agent's series from the registry. */
   close(): void;
 }
@@ -53,6 +66,9 @@ const definitions: Record<keyof typeof AgentMetricName, MetricDefinition> = {
   Applies: { name: AgentMetricName.Applies, type: 'counter', help: 'Configuration versions applied at a safe boundary.' },
   ForbiddenSectionEvents: { name: AgentMetricName.ForbiddenSectionEvents, type: 'counter', help: 'Applies refused because they would have landed in a cycle, a critical section or under an open position (must stay 0).' },
   SaveToApply: { name: AgentMetricName.SaveToApply, type: 'histogram', help: 'Version committed on the server to applied by this worker (seconds, on the two clocks).' },
+  SessionEpochs: { name: AgentMetricName.SessionEpochs, type: 'counter', help: 'Epochs of the paper or live session the server recorded (its start included).' },
+  SessionEpochsPending: { name: AgentMetricName.SessionEpochsPending, type: 'gauge', help: 'Session epochs applied and not recorded yet (grows while the server is away).' },
+  SessionRecordFailures: { name: AgentMetricName.SessionRecordFailures, type: 'counter', help: 'Failed session requests: retried (transient) or given_up (refused: the session stops recording; must stay 0).' },
 };
 
 export function createAgentMetrics({ registry, environment, workerName, state }: AgentMetricsOptions & {
@@ -66,6 +82,8 @@ export function createAgentMetrics({ registry, environment, workerName, state }:
   const buckets = SAVE_TO_APPLY_BUCKETS.map(() => 0);
   let observed = 0;
   let sum = 0;
+  let sessionEpochs = 0;
+  const sessionFailures: Record<SessionFailureOutcome, number> = { retried: 0, given_up: 0 };
 
   const version = (read: (s: AgentState) => number) => (): MetricSample[] => {
     const value = read(state());
@@ -92,6 +110,12 @@ export function createAgentMetrics({ registry, environment, workerName, state }:
         { metricName: `${name}_count`, labels, value: observed },
       ];
     },
+    SessionEpochs: () => (state().sessionEpochsPending === undefined ? [] : [{ labels, value: sessionEpochs }]),
+    SessionEpochsPending: () => {
+      const pending = state().sessionEpochsPending;
+      return pending === undefined ? [] : [{ labels, value: pending }];
+    },
+    SessionRecordFailures: () => (state().sessionEpochsPending === undefined ? [] : SESSION_FAILURE_OUTCOMES.map((outcome) => ({ labels: { ...labels, outcome }, value: sessionFailures[outcome] }))),
   };
 
   const key = JSON.stringify([environment, workerName]);
@@ -119,6 +143,12 @@ export function createAgentMetrics({ registry, environment, workerName, state }:
     },
     forbiddenSection(section) {
       forbidden[section] += 1;
+    },
+    sessionRecorded() {
+      sessionEpochs += 1;
+    },
+    sessionFailure(outcome) {
+      sessionFailures[outcome] += 1;
     },
     close() {
       for (const d of detach.splice(0)) d();

@@ -7,11 +7,12 @@ export { createRuntimeAgent, FATAL_CLOSE_CODES, type RuntimeAgent, type RuntimeA
 export { ConfigSnapshot, decodeValue, findProblems, type CatalogEntryInfo, type ParameterType, type TypedValue } from './config-snapshot.ts';
 export { ApplyScheduler, FORBIDDEN_SECTION_EVENT, FORBIDDEN_SECTIONS, type ForbiddenSection, type ApplyBatch, type ApplySchedulerOptions, type IncomingChange, type PendingChange, type ReceivedVersion } from './apply-scheduler.ts';
 export { Boundary, boundaryFor, categoryBoundary, type BoundaryInput, type ParameterCategory } from '../../contract/catalog.ts';
-export { AgentEvent, AgentStatus, StatusMachine, type AgentEventDetails, type AgentEventHandler, type ConfigurationChangedDetails, type ReceivedDetails, type StatusDetails } from './status.ts';
+export { AgentEvent, AgentStatus, StatusMachine, type AgentEventDetails, type AgentEventHandler, type ConfigurationChangedDetails, type ReceivedDetails, type SessionFailedDetails, type StatusDetails } from './status.ts';
+export type { SessionCodeVersion, SessionInfo, SessionOptions, SessionState } from './session-recorder.ts';
 export { AgentError, ApiError, ConfigNotReadyError, InvalidParameterError, TransportError, UndeclaredParameterError, type AgentErrorCode, type ParameterProblem, type ProblemReason } from './errors.ts';
 export { backoffDelay, waitBackoff, type RetryOptions } from '../../contract/backoff.ts';
 export { defaultLogger, type AgentLogger } from './logger.ts';
-export { AgentMetricName, SAVE_TO_APPLY_BUCKETS, type AgentMetricsOptions } from './agent-metrics.ts';
+export { AgentMetricName, SAVE_TO_APPLY_BUCKETS, SESSION_FAILURE_OUTCOMES, type AgentMetricsOptions, type SessionFailureOutcome } from './agent-metrics.ts';
 export type { MetricsRegistry } from './metric-family.ts';
 export type { FetchLike } from './graphql-http.ts';
 // The OpenFeature provider is a separate entry ('@ucp/runtime-agent/openfeature')

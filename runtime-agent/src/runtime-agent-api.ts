@@ -5,6 +5,7 @@ import type { RetryOptions } from '../../contract/backoff.ts';
 import type { AgentMetricsOptions } from './agent-metrics.ts';
 import type { ApplyBatch } from './apply-scheduler.ts';
 import type { ConfigSnapshot, TypedValue } from './config-snapshot.ts';
+import type { SessionInfo, SessionOptions } from './session-recorder.ts';
 import type { FetchLike } from './graphql-http.ts';
 import type { AgentLogger } from './logger.ts';
 import type { AgentEvent, AgentEventHandler, AgentStatus } from './status.ts';
@@ -53,6 +54,13 @@ export interface RuntimeAgentOptions<N extends string> {
    * it nothing is collected, and prom-client is never needed.
    */
   metrics?: AgentMetricsOptions;
+  /**
+   * PAPER and LIVE: the session binds itself to a parameter set when the
+   * agent becomes ready, and every version applied later is recorded as an
+   * epoch of it (session-recorder.ts); the code version is frozen into every
+   * set. Without it a PAPER or LIVE agent records no session (and logs so).
+   */
+  session?: SessionOptions;
 }
 
 export interface ConfigTag {
@@ -70,6 +78,8 @@ export interface RuntimeAgent<N extends string = string> {
   readonly receivedVersion: number;
   /** Consumed parameters whose newer value waits for a restart. */
   readonly pendingRestart: string[];
+  /** The paper or live session's recording (undefined without the `session` option). */
+  readonly session: SessionInfo | undefined;
   /** The worker's id in the server's registry, once ready() registered it. */
   readonly workerId: string | undefined;
   /** The values in force; inside a cycle, the snapshot pinned at cycleStart(). */
@@ -102,6 +112,6 @@ export interface RuntimeAgent<N extends string = string> {
   metricLabels(): { config_version: string };
   /** Resolves when every received version has been handed to the scheduler and every report sent. */
   flush(): Promise<void>;
-  /** Stops the stream, timers and polls; reports STOPPED. */
+  /** Stops the stream, timers and polls; records the session's queued epochs and its end (SUCCEEDED, or FAILED from ERROR); reports STOPPED. */
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { createGraphQLHttp, type FetchLike } from './graphql-http.ts';
 import { loadConfiguration } from './load-configuration.ts';
 import { defaultLogger, type AgentLog } from './logger.ts';
 import { createReporter } from './reporter.ts';
+import { createSessionRecorder, type SessionRecorder } from './session-recorder.ts';
 import type { RuntimeAgent, RuntimeAgentOptions } from './runtime-agent-api.ts';
 import { AgentEvent, AgentStatus, StatusMachine } from './status.ts';
 import { endpoints } from './wire-documents.ts';
@@ -54,6 +55,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     fetchImpl = globalThis.fetch as unknown as FetchLike,
     onApply,
     metrics: metricsOptions,
+    session: sessionOptions,
   } = options;
   const names = [...new Set(consumes)];
   const { http: httpUrl, ws: wsUrl } = endpoints(url);
@@ -65,7 +67,10 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     ...metricsOptions,
     environment,
     workerName,
-    state: () => ({ status: machine.status, appliedVersion: agent.appliedVersion, receivedVersion: agent.receivedVersion, pendingRestarts: agent.pendingRestart.length }),
+    state: () => ({
+      status: machine.status, appliedVersion: agent.appliedVersion, receivedVersion: agent.receivedVersion, pendingRestarts: agent.pendingRestart.length,
+      sessionEpochsPending: recorder?.info.pendingEpochs,
+    }),
   });
 
   let readyPromise: Promise<ConfigSnapshot<N>> | undefined;
@@ -75,17 +80,29 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   let closed = false;
   let credentialsRefused = false;
 
+  // Over the stream's socket while it is up; over HTTP while it is down and
+  // once the agent is closing (a request on the lazy client would reopen it).
+  const socketUp = () => (!closed && loaded?.stream.up ? loaded.connection : undefined);
   const reporter = createReporter({
     http,
-    // Over the stream's socket while it is up; over HTTP while it is down and
-    // once the agent is closing (a request on the lazy client would reopen it).
-    socket: () => (!closed && loaded?.stream.up ? loaded.connection : undefined),
+    socket: socketUp,
     applyReportJitterMs,
     retry,
     signal: stop.signal,
     log,
     onActiveVersion: (active) => loaded?.stream.activeVersionSeen(active),
   });
+
+  const route = () => socketUp() ?? http;
+  const sessionKind = mode === 'PAPER' || mode === 'LIVE' ? mode : undefined;
+  const recorder: SessionRecorder | undefined = sessionKind && sessionOptions
+    ? createSessionRecorder({
+      transport: route, environment, kind: sessionKind, workerName, session: sessionOptions, jitterMs: applyReportJitterMs, retry, log,
+      onRecorded: () => metrics?.sessionRecorded(),
+      onFailure: (outcome) => metrics?.sessionFailure(outcome),
+      onFailed: (message) => machine.emit(AgentEvent.SessionFailed, { runId: recorder!.info.runId, message }),
+    })
+    : undefined;
 
   function requireLoaded(): Loaded<N> {
     if (!loaded) throw new AgentError('NOT_READY', 'The runtime agent is not ready: await agent.ready() first.');
@@ -117,6 +134,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       log('error', 'runtime_agent_handler_failed', { agentEvent: 'onApply', err: String(error) });
     }
     machine.emit(AgentEvent.ConfigurationChanged, { version: batch.version, previousVersion: batch.previousVersion, changedKeys, pendingRestart: batch.pendingRestart, receivedAt: batch.receivedAt, appliedAt: batch.appliedAt });
+    recorder?.applied(batch.version, batch.appliedAt, workerId);
     if (workerId) {
       void reporter.apply({ workerId, version: batch.version, receivedAt: batch.receivedAt.toISOString(), appliedAt: batch.appliedAt.toISOString(), keys: changedKeys, pendingRestart: batch.pendingRestart });
     }
@@ -203,6 +221,9 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     stream.start();
     machine.transition(AgentStatus.Ready);
     log('info', 'runtime_agent_ready', { config_version: version, worker_id: workerId, consumes: names.length });
+    // Queued, not awaited: ready() costs the session one request, sent after it resolves.
+    if (recorder) recorder.start(version, new Date(), workerId);
+    else if (sessionKind) log('warn', 'runtime_agent_session_not_recorded', { reason: 'no session option (codeVersion): this session has no lineage' });
     void reportStatus();
     return current;
   }
@@ -231,6 +252,9 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     },
     get workerId() {
       return workerId;
+    },
+    get session() {
+      return recorder?.info;
     },
     snapshot: () => pinned ?? requireLoaded().current,
     get: (name) => agent.snapshot().get(name),
@@ -265,6 +289,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     async flush() {
       await loaded?.stream.drained();
       await reporter.drained();
+      await recorder?.drained();
     },
     async close() {
       if (closed) return;
@@ -272,6 +297,10 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       stop.abort();
       stopBackground();
       await loaded?.stream.drained();
+      if (loaded && !credentialsRefused) {
+        const failed = machine.status === AgentStatus.Error;
+        await recorder?.end(failed ? { status: 'FAILED', message: 'the runtime agent closed in ERROR' } : { status: 'SUCCEEDED' });
+      }
       if (workerId && !credentialsRefused) await reporter.stopped({ ...statusInput(workerId), status: 'STOPPED' });
       await reporter.drained();
       await loaded?.connection.close();

@@ -23,6 +23,8 @@ export const AgentEvent = {
   Ready: 'Ready',
   Stale: 'Stale',
   Error: 'Error',
+  /** The server refused to record the paper or live session (its start or an epoch): the session's lineage stops there. */
+  SessionFailed: 'SessionFailed',
 } as const;
 export type AgentEvent = (typeof AgentEvent)[keyof typeof AgentEvent];
 
@@ -48,12 +50,18 @@ export interface StatusDetails {
   fatal?: boolean;
 }
 
+export interface SessionFailedDetails {
+  runId: string;
+  message: string;
+}
+
 export interface AgentEventDetails {
   ConfigurationChanged: ConfigurationChangedDetails;
   Received: ReceivedDetails;
   Ready: StatusDetails;
   Stale: StatusDetails;
   Error: StatusDetails;
+  SessionFailed: SessionFailedDetails;
 }
 export type AgentEventHandler<E extends AgentEvent> = (details: AgentEventDetails[E]) => void | Promise<void>;
 

@@ -91,3 +91,26 @@ export function endpoints(url: string): { http: string; ws: string } {
   const base = url.replace(/\/+$/, '').replace(/\/graphql$/, '');
   return { http: `${base}/graphql`, ws: `${base.replace(/^http/, 'ws')}/graphql` };
 }
+
+export interface StartSessionResult {
+  startSession: { run: { id: string }; parameterSetHash: string; created: boolean };
+}
+export interface FreezeVersionResult {
+  createParameterSet: { parameterSet: { hash: string } };
+}
+
+/** A paper or live session binds itself: freeze the version it starts on, register it RUNNING, record its first epoch (one transaction). */
+export const START_SESSION = /* GraphQL */ `mutation RuntimeAgentStartSession($input: StartSessionInput!) {
+  startSession(input: $input) { run { id } parameterSetHash created }
+}`;
+
+/** Freezes a version the session applied (no factors, the worker's code version); the same content answers the same set. */
+export const FREEZE_VERSION = /* GraphQL */ `mutation RuntimeAgentFreeze($input: CreateParameterSetInput!) {
+  createParameterSet(input: $input) { parameterSet { hash } }
+}`;
+
+/** One epoch of the session: a retry of the same epoch answers the recorded one. */
+export const RECORD_EPOCH = /* GraphQL */ `mutation RuntimeAgentEpoch($input: RecordSessionEpochInput!) { recordSessionEpoch(input: $input) { id } }`;
+
+/** The session's terminal status when the agent closes. */
+export const END_SESSION = /* GraphQL */ `mutation RuntimeAgentEndSession($input: UpdateRunStatusInput!) { updateRunStatus(input: $input) { id status } }`;

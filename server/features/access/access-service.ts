@@ -254,6 +254,15 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
       logIssued(issued.serviceToken, environment, actor);
       return issued;
     },
+
+    /** Revokes a token the platform issued itself (replaceSystemToken) once its job is done; a token already revoked stays so. */
+    async revokeSystemToken({ id, actor }: { id: string; actor: `system:${string}` }): Promise<void> {
+      const revoked = await inTransaction(prisma, async (tx) => {
+        const token = isUuid(id) ? await tx.serviceToken.findUnique({ where: { id } }) : null;
+        return token && !token.revokedAt ? revoke(tx, token, actor) : null;
+      });
+      if (revoked) logRevoked(revoked, actor);
+    },
   };
 }
 

@@ -19,6 +19,7 @@ export type { RangeScale, SearchSpace } from './factor-variant.ts';
 export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
 } from './run-service.ts';
+export { createSessionService, type SessionService, type StartSessionInput, type StartedSession } from './session-service.ts';
 export { createRunEpochService, type RecordEpochInput, type RunEpochService } from './run-epoch-service.ts';
 export { createRunReads, canReadRun, type RunComparison, type RunReads } from './run-reads.ts';
 export { runOrderBy, type RunFilter, type RunOrder } from './run-filter.ts';

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient, Run } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, Run, RunEpoch } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
 import { badRequest, notFound } from '../../errors/app-error.ts';
@@ -64,6 +64,41 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
         return run && canReadRun(viewer, run) ? run : null;
       }
       return prisma.run.findFirst({ ...(query as Prisma.RunFindFirstArgs), where: { AND: [visibleRuns(viewer), { name: name! }] }, orderBy: runOrderBy('STARTED_AT_DESC') });
+    },
+
+    /**
+     * Backtests the product runs itself (app/backtest-executor.ts): the
+     * re-runs of a backtest (rerunRun) still PENDING, oldest first.
+     */
+    async queuedBacktests(limit: number): Promise<{ id: string; environment: string }[]> {
+      const runs = await prisma.run.findMany({
+        where: { kind: 'BACKTEST', status: 'PENDING', rerunOfId: { not: null }, legacy: false },
+        orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+        select: { id: true, environment: { select: { name: true } } },
+      });
+      return runs.flatMap((run) => (run.environment ? [{ id: run.id, environment: run.environment.name }] : []));
+    },
+
+    /**
+     * Queued backtests claimed (moved to RUNNING) before `claimedBefore` and
+     * still running: left behind by a process that died mid-run, since every
+     * executor gives up on a run after its maximum run time.
+     */
+    async abandonedBacktests(claimedBefore: Date, limit: number): Promise<{ id: string; environment: string }[]> {
+      return prisma.$queryRaw<{ id: string; environment: string }[]>`
+        SELECT r.id::text AS id, e.name AS environment
+        FROM runs r JOIN environments e ON e.id = r.environment_id
+        WHERE r.kind = 'BACKTEST' AND r.status = 'RUNNING' AND r.rerun_of_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM audit_events a
+                      WHERE a.action = 'run_status_changed' AND a.subject_id = r.id::text AND a.details->>'to' = 'RUNNING' AND a.at < ${claimedBefore})
+        ORDER BY r.started_at
+        LIMIT ${limit}`;
+    },
+
+    /** One session epoch with the operation's selection (a startSession answer reads its epoch back). */
+    epoch(query: Selection, id: bigint): Promise<RunEpoch> {
+      return prisma.runEpoch.findUniqueOrThrow({ ...(query as Prisma.RunEpochFindUniqueArgs), where: { id } });
     },
 
     /**

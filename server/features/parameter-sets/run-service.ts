@@ -20,6 +20,17 @@ export interface CreateRunInput extends PinRequest {
   metadata?: unknown;
 }
 
+/** What a session start adds to a registration (session-service.ts). */
+export interface RegisterOptions {
+  rerunOfId?: string;
+  /** A session is RUNNING from its first moment (the database lets a new run start PENDING or RUNNING). */
+  status?: 'PENDING' | 'RUNNING';
+  /** When the session started by its agent's clock (its epochs use the same clock); the server's now by default. */
+  startedAt?: Date;
+  /** A uuid the caller chose, so a retried start finds the run it made. */
+  id?: string;
+}
+
 export interface RerunInput {
   /** The run to repeat (its uuid). */
   id: string;
@@ -36,6 +47,8 @@ export interface UpdateRunStatusInput {
   outcomeMessage?: string | null;
   /** `<algorithm>:<hex>` of the run's outputs (the backtest runner's); terminal statuses only. */
   outputDigest?: string | null;
+  /** Compare-and-set: CONFLICT unless the run is in this status now (an executor claims a PENDING run so). */
+  expectedStatus?: RunStatus | null;
 }
 
 /** A run that reached one of these is history: its outcome never changes. */
@@ -72,8 +85,15 @@ function metadataObject(value: unknown): Record<string, unknown> {
  * environment on sets that environment froze, and moves only its
  * environment's runs. `jsonLimits` bound the metadata a run keeps forever.
  */
-export function createRunService({ prisma, catalog, logger, jsonLimits }: { prisma: PrismaClient; catalog: CatalogCache; logger: Logger; jsonLimits?: JsonLimits }) {
-  async function register(tx: Tx, viewer: Viewer, input: CreateRunInput & { rerunOfId?: string }): Promise<Run> {
+export function createRunService({ prisma, catalog, logger, jsonLimits, onBacktestQueued }: {
+  prisma: PrismaClient;
+  catalog: CatalogCache;
+  logger: Logger;
+  jsonLimits?: JsonLimits;
+  /** Told after a re-run of a backtest committed: the product executes it (app/backtest-executor.ts). */
+  onBacktestQueued?: () => void;
+}) {
+  async function register(tx: Tx, viewer: Viewer, input: CreateRunInput & RegisterOptions): Promise<Run> {
     const name = runName(input.name);
     const metadata = metadataObject(input.metadata);
     assertJsonWithinLimits(metadata, 'metadata', jsonLimits);
@@ -102,6 +122,9 @@ export function createRunService({ prisma, catalog, logger, jsonLimits }: { pris
     if (violations.length) throw violationsError(violations);
     const created = await tx.run.create({
       data: {
+        ...(input.id ? { id: input.id } : {}),
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.startedAt ? { startedAt: input.startedAt } : {}),
         kind: input.kind,
         name,
         parameterSetHash: set.hash,
@@ -120,7 +143,10 @@ export function createRunService({ prisma, catalog, logger, jsonLimits }: { pris
       environmentId: environment.id,
       configVersion: version,
       subjectId: created.id,
-      details: { kind: created.kind, name: created.name, parameterSetHash: set.hash, ...(input.rerunOfId ? { rerunOf: input.rerunOfId } : {}) },
+      details: {
+        kind: created.kind, name: created.name, parameterSetHash: set.hash, status: created.status,
+        ...(input.rerunOfId ? { rerunOf: input.rerunOfId } : {}),
+      },
     }]);
     return created;
   }
@@ -141,9 +167,20 @@ export function createRunService({ prisma, catalog, logger, jsonLimits }: { pris
     },
 
     /**
+     * A registration inside the caller's transaction (a session start);
+     * `committed()` logs it once that transaction committed.
+     */
+    async createRunIn(tx: Tx, viewer: Viewer, input: CreateRunInput & RegisterOptions): Promise<{ run: Run; committed(): void }> {
+      assertMayRegister(viewer);
+      const run = await register(tx, viewer, input);
+      return { run, committed: () => logRegistered(run, viewer) };
+    },
+
+    /**
      * "Re-run identical": a new run of the same kind on the same set, in the
      * same environment version, with the same metadata (editors and above;
-     * audited as a registration naming the original).
+     * audited as a registration naming the original). A backtest's re-run is
+     * queued PENDING and the product runs it (onBacktestQueued).
      */
     async rerun(viewer: Viewer, input: RerunInput): Promise<Run> {
       requireRole(viewer, 'EDITOR', 're-run a run');
@@ -165,6 +202,7 @@ export function createRunService({ prisma, catalog, logger, jsonLimits }: { pris
         });
       });
       logRegistered(run, viewer);
+      if (run.kind === 'BACKTEST') onBacktestQueued?.();
       return run;
     },
 
@@ -196,6 +234,9 @@ export function createRunService({ prisma, catalog, logger, jsonLimits }: { pris
         }
         if (terminalRunStatuses.includes(run.status)) {
           throw new AppError('CONFLICT', `Run ${run.name} already ended as ${run.status}; its status cannot change again.`, { status: run.status });
+        }
+        if (input.expectedStatus && run.status !== input.expectedStatus) {
+          throw new AppError('CONFLICT', `Run ${run.name} is ${run.status}, not ${input.expectedStatus}: someone else moved it first.`, { status: run.status });
         }
         if (run.status === 'RUNNING' && input.status === 'PENDING') {
           throw new AppError('CONFLICT', `Run ${run.name} is already running; it cannot go back to PENDING.`, { status: run.status });
