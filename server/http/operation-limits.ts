@@ -120,6 +120,9 @@ export const listCaps: Readonly<Record<string, { readonly max: number; readonly 
   'Query.nodes(ids)': { max: 100, sizesResult: true },
   // The agent asks for the parameters it consumes, at most the whole catalog.
   'Environment.values(names)': { max: 1_000, sizesResult: true },
+  // A federation gateway's references (/subgraph), one row each: a hop of a
+  // page of the catalog's size at most; what each selects counts as rows.
+  'Query._entities(representations)': { max: 1_000, sizesResult: true },
 };
 
 /**
