@@ -5,8 +5,8 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from './support/compose-supergraph.ts';
 import { createToken, freeze, startRun } from './support/lineage-fixtures.ts';
-import { authorizationFor, errorCode, expectData, startTestApp, type GraphQLResponse, type TestApp, type TestUser } from './support/start-test-app.ts';
-import { subgraphQuery } from './support/subgraph-client.ts';
+import { authorizationFor, errorCode, expectData, startTestApp, type TestApp, type TestUser } from './support/start-test-app.ts';
+import { postGraphQL, subgraphQuery } from './support/subgraph-client.ts';
 import { startTradingSubgraph, type TradingSubgraph } from './fixtures/trading-subgraph/start-trading-subgraph.ts';
 
 // A real gateway (GraphQL Hive Gateway's runtime, in process) over the
@@ -35,15 +35,8 @@ describe('the desk\'s gateway over the platform and the trading API', () => {
   let version: number;
   let devToken: string;
 
-  async function viaGateway<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, as: TestUser = 'viewer'): Promise<GraphQLResponse<T>> {
-    const authorization = authorizationFor(as);
-    const response = await fetch(`${gatewayUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(authorization ? { authorization } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, ...(await response.json()) } as GraphQLResponse<T>;
-  }
+  const viaGateway = <T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, as: TestUser = 'viewer') =>
+    postGraphQL<T>(`${gatewayUrl}/graphql`, query, variables, as);
 
   beforeAll(async () => {
     t = await startTestApp();

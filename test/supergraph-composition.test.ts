@@ -37,7 +37,7 @@ describe('the desk\'s supergraph', () => {
       { name: 'trading', url: 'http://trading/graphql', typeDefs: parse(tradingSubgraphSdl) },
     ]);
     expect(result.errors?.map((e) => e.message)).toBeUndefined();
-    expect(result.hints.map((h) => `${h.definition.code}: ${h.message}`)).toEqual([]);
+    expect((result.hints ?? []).map((h) => `${h.definition.code}: ${h.message}`)).toEqual([]);
   });
 
   it('refuses a trading API that redefines a platform field without sharing it (the check is real)', async () => {

@@ -58,7 +58,8 @@ function wantsHtml(req: IncomingMessage): boolean {
 
 /**
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
- * the session endpoint, health, readiness and metrics.
+ * the federation subgraph on /subgraph, the session endpoint, health,
+ * readiness and metrics.
  */
 export async function startHttpServer({ schema, subgraphSchema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken }: HttpServerOptions): Promise<RunningHttpServer> {
   const serveMetrics = createMetricsRoute({ metrics, refreshMetrics, token: metricsToken });
