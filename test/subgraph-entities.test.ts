@@ -76,29 +76,38 @@ describe('the federation subgraph', () => {
     ]);
   });
 
+  /** The statements of one `_entities` call, counted after a warm-up (the catalog cache filled, as on a running server). */
+  async function statements(selection: string, representations: object[]) {
+    expectData(await subgraphQuery(t.url, entitiesQuery(selection), { representations }, 'viewer'));
+    count = 0;
+    counting = true;
+    try {
+      const data = expectData(await subgraphQuery(t.url, entitiesQuery(selection), { representations }, 'viewer'));
+      return { count, data };
+    } finally {
+      counting = false;
+    }
+  }
+
   it('makes the same number of SQL statements for 100 references as for 1', async () => {
-    const statements = async (ids: string[]) => {
-      const representations = ids.map((id) => ({ __typename: 'Run', id }));
-      // Warm the catalog cache outside the count, as a running server has it.
-      expectData(await subgraphQuery(t.url, entitiesQuery(RUN_LINEAGE), { representations }, 'viewer'));
-      count = 0;
-      counting = true;
-      try {
-        const data = expectData(await subgraphQuery(t.url, entitiesQuery(RUN_LINEAGE), { representations }, 'viewer'));
-        return { count, data };
-      } finally {
-        counting = false;
-      }
-    };
-    const one = await statements([devRun]);
-    if (process.env.SHOW_SQL) console.log('---- 100');
-    const hundred = await statements(devRuns);
+    const runs = (ids: string[]) => ids.map((id) => ({ __typename: 'Run', id }));
+    const one = await statements(RUN_LINEAGE, runs([devRun]));
+    const hundred = await statements(RUN_LINEAGE, runs(devRuns));
     expect(one.data._entities).toHaveLength(1);
     expect(hundred.data._entities).toHaveLength(100);
     expect(hundred.data._entities.every((run: any) => run.parameterSet.hash && run.configVersion.author.username)).toBe(true);
     expect(hundred.data._entities.map((run: any) => run.id)).toEqual(devRuns);
     expect(hundred.count).toBe(one.count);
     console.info(`_entities with a run's lineage: ${one.count} SQL statements for 1 reference, ${hundred.count} for 100`);
+
+    // Another kind, with a relation of its own: the same again.
+    const names = expectData(await t.gql(`{ catalog(first: 100) { edges { node { name } } } }`)).catalog.edges.map((e: any) => e.node.name as string);
+    const entries = (list: string[]) => list.map((name) => ({ __typename: 'CatalogEntry', name }));
+    const ENTRY = '... on CatalogEntry { name type history { revision } }';
+    const oneEntry = await statements(ENTRY, entries(names.slice(0, 1)));
+    const hundredEntries = await statements(ENTRY, entries(names));
+    expect(hundredEntries.data._entities.map((e: any) => e.name)).toEqual(names);
+    expect(hundredEntries.count).toBe(oneEntry.count);
   });
 
   it('gives a reference no more than the direct query: a dev token\'s prod run is absent, prod itself refused', async () => {
