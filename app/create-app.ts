@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildSchema } from '../schema/index.ts';
+import { buildSchema, buildSubgraphSchema } from '../schema/index.ts';
 import { startBacktestExecutor, type BacktestExecutor } from './backtest-executor.ts';
 import { createCredentialWatch, createPasswordHasher, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
@@ -95,7 +95,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const checkDatabase = () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
   try {
     const http = await startHttpServer({
-      schema: buildSchema(), services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
+      schema: buildSchema(), subgraphSchema: buildSubgraphSchema(), services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
       port, host, secureCookies, corsOrigins, trustProxy, credentialWatch, fallback, metricsToken,
     });
     const metricsServer: RunningMetricsServer | undefined = metricsPort === undefined ? undefined : await startMetricsServer({ metrics, refreshMetrics, logger, port: metricsPort, host }).catch(async (error: unknown) => {

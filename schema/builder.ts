@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
@@ -35,7 +37,8 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  // Federation last: it reads the types the others made (schema/subgraph.ts).
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   prisma: {
     // The client comes from the context at request time (no module-level
@@ -50,6 +53,10 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Every Relay-style subgraph of a supergraph defines PageInfo alike: a
+    // value type they share (schema.subgraph.graphql; the standalone SDL
+    // prints no directives).
+    pageInfoTypeOptions: { shareable: true },
     // node(id:) / nodes(ids:) read an id that names nothing as null (node-lookup.ts).
     ...nodeLookupOptions,
   },

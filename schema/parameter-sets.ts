@@ -57,7 +57,7 @@ const ParameterSetValueGroupRef = builder.objectRef<ParameterSetValueGroup>('Par
   }),
 });
 
-builder.prismaNode('ParameterSet', {
+export const ParameterSetRef = builder.prismaNode('ParameterSet', {
   nullable: true,
   id: { field: 'hash' },
   findUnique: (hash, { reads, viewer }) => reads.parameterSets.nodeWhere(hash, viewer),

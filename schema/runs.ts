@@ -17,7 +17,7 @@ const RunOrderEnum = builder.enumType('RunOrder', {
   values: ['STARTED_AT_DESC', 'STARTED_AT_ASC', 'ENDED_AT_DESC', 'ENDED_AT_ASC', 'NAME_ASC', 'NAME_DESC'] as const satisfies readonly RunOrder[],
 });
 
-builder.prismaNode('Run', {
+export const RunRef = builder.prismaNode('Run', {
   nullable: true,
   id: { field: 'id' },
   findUnique: (id, { reads, viewer }) => reads.runs.nodeWhere(id, viewer),

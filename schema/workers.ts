@@ -12,7 +12,7 @@ import { RunKindEnum, WorkerStatusEnum } from './enums.ts';
 /** The columns the lag fields read: the rule's inputs. */
 const lagSelection = { environmentId: true, appliedVersion: true, environment: { select: { activeVersion: true } } } as const;
 
-builder.prismaNode('Worker', {
+export const WorkerRef = builder.prismaNode('Worker', {
   // node(id:) reads a missing or malformed id as null (node-lookup.ts).
   nullable: true,
   id: { field: 'id' },

@@ -26,12 +26,21 @@ import { useOperationLimits } from './use-operation-limits.ts';
 export const graphqlPath = '/graphql';
 
 /**
+ * The same graph as an Apollo Federation v2 subgraph, for a gateway: its own
+ * path, so /graphql (the console's, the agent's, GraphiQL's) keeps its schema.
+ * Queries, mutations and yoga's SSE subscriptions; no GraphiQL, no WebSocket.
+ */
+export const subgraphPath = '/subgraph';
+
+/**
  * GraphQL over HTTP (queries, mutations, SSE subscriptions in both yoga's and
  * the graphql-sse protocol's modes). WebSockets are served beside it by
  * graphql-ws on the same path (http/attach-graphql-ws.ts).
  */
-export function createAppYoga({ schema, services, reads, logger, credentialWatch, security }: {
+export function createAppYoga({ schema, endpoint = graphqlPath, services, reads, logger, credentialWatch, security }: {
   schema: GraphQLSchema;
+  /** graphqlPath, or subgraphPath for the federation subgraph (its own schema, same plugins: limits, errors, credentials). */
+  endpoint?: typeof graphqlPath | typeof subgraphPath;
   services: Services;
   reads: Reads;
   logger: Logger;
@@ -50,7 +59,7 @@ export function createAppYoga({ schema, services, reads, logger, credentialWatch
   });
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
-    graphqlEndpoint: graphqlPath,
+    graphqlEndpoint: endpoint,
     landingPage: false,
     // Only configured origins get CORS headers; no Origin is reflected with credentials.
     cors: (request) => security.cors(request),
@@ -58,7 +67,7 @@ export function createAppYoga({ schema, services, reads, logger, credentialWatch
     logging: false,
     // The router only lets signed-in people reach GraphiQL; a console session
     // needs its CSRF token on every POST GraphiQL sends.
-    graphiql: (request) => {
+    graphiql: endpoint !== graphqlPath ? false : (request) => {
       const cookie = request.headers.get('cookie');
       const csrf = cookie ? parseCookie(cookie)[csrfCookieName] : undefined;
       return {
@@ -101,10 +110,10 @@ export function createAppYoga({ schema, services, reads, logger, credentialWatch
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and
       // hands the viewer in; there is no HTTP request to read over a socket.
       const fromSocket = (initial as { socketViewer?: GraphQLContext['viewer'] }).socketViewer;
-      if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads) };
+      if (fromSocket !== undefined) return { viewer: fromSocket, reads, services, loaders: createLoaders(reads, fromSocket) };
       // Authenticated once on arrival (request-viewer.ts); a refused credential throws here.
       const viewer = await requestViewers.viewerOf(initial);
-      return { viewer, reads, services, loaders: createLoaders(reads) };
+      return { viewer, reads, services, loaders: createLoaders(reads, viewer) };
     },
   });
 }

@@ -125,6 +125,9 @@ export const listCaps: Readonly<Record<string, { readonly max: number; readonly 
   // An experiment varies at most maxFactors parameters (parameter-sets/experimental-factors.ts).
   'Query.ftfGrid(factors)': { max: maxFactors, sizesResult: true },
   'Query.ftfParticipation(parameters)': { max: maxFactors, sizesResult: true },
+  // A federation gateway's references (/subgraph), one row each: a hop of a
+  // page of the catalog's size at most; what each selects counts as rows.
+  'Query._entities(representations)': { max: 1_000, sizesResult: true },
 };
 
 /**

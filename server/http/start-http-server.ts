@@ -9,7 +9,7 @@ import type { ListenBridge } from '../realtime/listen-bridge.ts';
 import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { attachGraphQLWs } from './attach-graphql-ws.ts';
-import { createAppYoga, graphqlPath } from './create-yoga.ts';
+import { createAppYoga, graphqlPath, subgraphPath } from './create-yoga.ts';
 import { createHttpSecurity } from './http-security.ts';
 import { handleSessionRoute, sessionPath } from './session-route.ts';
 import { handleGrafanaRoute, isGrafanaPath } from './grafana/grafana-route.ts';
@@ -20,6 +20,8 @@ import { sendJson } from './send-json.ts';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
+  /** The federation subgraph's schema (the same graph with `_service`/`_entities`), served on /subgraph. */
+  subgraphSchema?: GraphQLSchema;
   services: Services;
   reads: Reads;
   bridge: ListenBridge;
@@ -57,12 +59,14 @@ function wantsHtml(req: IncomingMessage): boolean {
 
 /**
  * One port for everything: GraphQL over HTTP, SSE and WebSocket on /graphql,
- * the session endpoint, health, readiness and metrics.
+ * the federation subgraph on /subgraph, the session endpoint, health,
+ * readiness and metrics.
  */
-export async function startHttpServer({ schema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken }: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer({ schema, subgraphSchema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken }: HttpServerOptions): Promise<RunningHttpServer> {
   const serveMetrics = createMetricsRoute({ metrics, refreshMetrics, token: metricsToken });
   const security = createHttpSecurity({ corsOrigins, trustProxy, secureCookies });
   const yoga = createAppYoga({ schema, services, reads, logger, credentialWatch, security });
+  const subgraph = subgraphSchema && createAppYoga({ schema: subgraphSchema, endpoint: subgraphPath, services, reads, logger, credentialWatch, security });
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -92,6 +96,7 @@ export async function startHttpServer({ schema, services, reads, bridge, logger,
         }
       }
       if (path.startsWith(graphqlPath)) return yoga(req, res);
+      if (subgraph && path === subgraphPath) return subgraph(req, res);
       if (fallback && (await fallback(req, res))) return;
       return sendError(res, noRoute(path));
     })().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import type { CatalogEntry, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { ParameterCategory } from '../../generated/prisma/enums.ts';
+import { withKeyColumns } from '../../db/with-key-columns.ts';
 import type { CatalogCache, CatalogSnapshot } from './catalog-cache.ts';
 
 /** What plugin-prisma selects for the entries a field returns (its `query` argument). */
@@ -54,6 +55,10 @@ export function createCatalogReads({ prisma, catalogCache }: { prisma: PrismaCli
 
     /** How many entries match the filter (a connection's totalCount). */
     count: (filter?: CatalogFilter | null): Promise<number> => prisma.catalogEntry.count({ where: catalogWhere(filter) }),
+
+    /** The entries of these names with the operation's selection, in one statement (a gateway's references). */
+    entriesNamed: (query: CatalogEntryQuery, names: readonly string[]): Promise<CatalogEntry[]> =>
+      prisma.catalogEntry.findMany({ ...withKeyColumns(query, ['name']), where: { name: { in: [...names] } } }),
 
     /** One entry by its name, or null. */
     entry: (query: CatalogEntryQuery, name: string): Promise<CatalogEntry | null> =>

@@ -4,6 +4,7 @@ import { notFound } from '../../errors/app-error.ts';
 import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
 import { resumeAfter } from '../../realtime/resume-after.ts';
 import type { CatalogCache } from '../catalog/index.ts';
+import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
 import type { ParameterValue } from './parameter-value.ts';
@@ -61,6 +62,18 @@ export function createConfigReads({ prisma, catalog, pubsub }: { prisma: PrismaC
       if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
       return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
     },
+
+    /**
+     * The environments of these names, in one statement (a gateway's
+     * references). Unscoped: the caller refuses an unreadable one as
+     * environment() does.
+     */
+    environmentsNamed: (query: EnvironmentQuery, names: readonly string[]): Promise<Environment[]> =>
+      prisma.environment.findMany({ ...withKeyColumns(query, ['id', 'name']), where: { name: { in: [...names] } } }),
+
+    /** These (environment, version) pairs' versions, in one statement (a gateway's references; unscoped like environmentsNamed). */
+    versionsOf: (query: VersionQuery, keys: readonly { environmentId: string; version: number }[]): Promise<ConfigVersion[]> =>
+      prisma.configVersion.findMany({ ...withKeyColumns(query, ['environmentId', 'version']), where: { OR: keys.map(({ environmentId, version }) => ({ environmentId, version })) } }),
 
     /** Version `number` of an environment, or null. */
     version: (query: VersionQuery, environmentId: string, number: number): Promise<ConfigVersion | null> =>

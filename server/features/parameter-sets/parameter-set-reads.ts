@@ -2,6 +2,7 @@ import type { ParameterSet, Prisma, PrismaClient } from '../../generated/prisma/
 import type { Viewer } from '../../auth/index.ts';
 import { notFound } from '../../errors/app-error.ts';
 import type { CatalogCache } from '../catalog/index.ts';
+import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { visibleSets } from './environment-scope.ts';
 import { readFactors } from './experimental-factors.ts';
 import { isParameterSetHash, type CatalogMetadata } from './parameter-set-content.ts';
@@ -92,6 +93,10 @@ export function createParameterSetReads({ prisma, catalogCache }: { prisma: Pris
     existing(query: Selection, hash: string): Promise<ParameterSet> {
       return prisma.parameterSet.findUniqueOrThrow({ ...(query as Prisma.ParameterSetFindUniqueOrThrowArgs), where: { hash } });
     },
+
+    /** The sets of these hashes the viewer may read, in one statement (a gateway's references; absent as in byHash). */
+    visibleByHashes: (query: Selection, viewer: Viewer | null, hashes: readonly string[]): Promise<ParameterSet[]> =>
+      prisma.parameterSet.findMany({ ...(withKeyColumns(query, ['hash']) as Prisma.ParameterSetFindManyArgs), where: { hash: { in: hashes.filter(isParameterSetHash) }, ...visibleSets(viewer) } }),
 
     /** The node lookup's key (schema/parameter-sets.ts): a set the viewer may not read is not found. */
     nodeWhere: (hash: string, viewer: Viewer | null): Prisma.ParameterSetWhereUniqueInput => ({ hash, ...visibleSets(viewer) }),

@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient, Run, RunEpoch } from '../../generated/prisma
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { canReadEnvironment, type Viewer } from '../../auth/index.ts';
 import { badRequest, notFound } from '../../errors/app-error.ts';
+import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { uuidOrNil } from './uuid-or-nil.ts';
 import { compareParameterSets, type ParameterSetComparison } from './parameter-set-diff.ts';
 import { compareRunComparability, type Comparability, type ComparabilityReason } from './run-comparability.ts';
@@ -111,6 +112,14 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
       const { verdict, reasons } = compareRunComparability(a, b);
       return { a, b, verdict, reasons, parameterSets: compareParameterSets(a.parameterSet, b.parameterSet) };
     },
+
+    /**
+     * The runs of these ids (uuids) the viewer may read, in one statement
+     * whatever their number: a federated gateway's references (schema/entities.ts).
+     * Another environment's run is absent to a token, as in find().
+     */
+    visibleByIds: (query: Selection, viewer: Viewer | null, ids: readonly string[]): Promise<Run[]> =>
+      prisma.run.findMany({ ...(withKeyColumns(query, ['id']) as Prisma.RunFindManyArgs), where: { id: { in: ids.filter(isUuid) }, AND: [visibleRuns(viewer)] } }),
 
     /** The node lookup's key (schema/runs.ts): a run the viewer may not read is not found. */
     nodeWhere: (id: string, viewer: Viewer | null): Prisma.RunWhereUniqueInput => ({ id: uuidOrNil(id), AND: [visibleRuns(viewer)] }),

@@ -1,5 +1,7 @@
 import type { Prisma, PrismaClient, Worker, WorkerApply } from '../../generated/prisma/client.ts';
+import { isUuid } from '../../../contract/is-uuid.ts';
 import { assertEnvironmentReadable, canReadEnvironment, type Viewer } from '../../auth/index.ts';
+import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { filterEvents } from '../../realtime/filter-events.ts';
 import type { AppPubSub, WorkerStatusChangedEvent } from '../../realtime/pubsub.ts';
 import { findEnvironment } from '../configuration/index.ts';
@@ -43,6 +45,14 @@ export function createWorkerReads({ prisma, pubsub }: { prisma: PrismaClient; pu
         orderBy: [{ environment: { createdAt: 'asc' } }, { name: 'asc' }],
       });
     },
+
+    /**
+     * The workers of these ids the viewer may read, in one statement (a
+     * gateway's references): another environment's worker is absent to a
+     * token, as it is from list().
+     */
+    visibleByIds: (query: Selection, viewer: Viewer | null, ids: readonly string[]): Promise<Worker[]> =>
+      prisma.worker.findMany({ ...(withKeyColumns(query, ['id']) as Prisma.WorkerFindManyArgs), where: { id: { in: ids.filter(isUuid) }, ...(viewer?.kind === 'service' ? { environmentId: viewer.environmentId } : {}) } }),
 
     /** One worker with the operation's selection (a mutation's answer). */
     byId(query: Selection, id: string): Promise<Worker> {
