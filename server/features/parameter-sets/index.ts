@@ -12,6 +12,7 @@ export {
 export { compareParameterSets, diffCatalogs, type CatalogDiff, type KeyDiff, type ParameterSetComparison } from './parameter-set-diff.ts';
 export { readCodeVersion, type CodeVersion, type CodeVersionInput } from './code-version.ts';
 export { readFactors, type FactorInput, type Factors } from './experimental-factors.ts';
+export { frozenDefinitions, type FrozenDefinitions } from './freeze-check.ts';
 export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
 } from './run-service.ts';
