@@ -169,13 +169,13 @@ describe('importing the legacy configuration (npm run import:legacy)', () => {
     expect(versions[1]!.username).toBe('legacy:unknown');
     // Every value preserved, as strings (the number 2 became "2").
     expect(versions[49]!.values).toEqual(Object.fromEntries(Object.entries(legacySnapshotAt(50)).map(([k, v]) => [k, String(v)])));
-    expect(versions[historyRows]!.values).toEqual({ ...legacySnapshotAt(historyRows), CVN_ATR_PERIOD: '500' });
+    expect(versions[historyRows]!.values).toEqual({ ...Object.fromEntries(Object.entries(legacySnapshotAt(historyRows)).map(([k, v]) => [k, String(v)])), CVN_ATR_PERIOD: '500' });
     const audit = (await t.sql.query(`SELECT actor, reason, at, details FROM audit_events WHERE action = 'config_version_imported' AND environment_id = $1 AND config_version = 7`, [env.id])).rows[0];
     expect(audit).toMatchObject({ actor: `legacy:${authors[7 % 3]}`, details: { legacyRow: 'ftf_config_history#7', legacyReason: null, importedBy: 'cutover-operator' } });
     expect(audit.at.toISOString()).toBe(changedAt(7).toISOString());
     const changes = (await t.sql.query(`SELECT c.parameter_name, c.before, c.after FROM config_changes c JOIN config_versions v ON v.id = c.version_id
-      WHERE v.environment_id = $1 AND v.version = 41 ORDER BY 1`, [env.id])).rows;
-    expect(changes.map((c) => c.parameter_name)).toContain('CVN_PTE_ENVELOPE');
+      WHERE v.environment_id = $1 AND v.version = $2 ORDER BY 1`, [env.id, deprecatedRows.from])).rows;
+    expect(changes).toContainEqual({ parameter_name: 'CVN_PTE_ENVELOPE', before: 'ATR0.5_1.5_H4', after: 'ATR1.5_3.0_H5' });
 
     // Legacy authors: named, never signed in.
     const actors = (await t.sql.query(`SELECT username, password_hash, disabled, legacy_actor FROM users WHERE legacy_actor ORDER BY username`)).rows;
@@ -183,6 +183,13 @@ describe('importing the legacy configuration (npm run import:legacy)', () => {
     const signIn = await fetch(`${t.url}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'legacy:dococeven', password: '' }) });
     expect(signIn.status).toBe(401);
     await expect(t.sql.query(`UPDATE users SET disabled = false WHERE username = 'legacy:dococeven'`)).rejects.toThrow(/users_legacy_actor_cannot_sign_in/);
+    // An admin cannot hand one a password or enable it either: a typed refusal, nothing changed.
+    const legacyId = (await t.sql.query(`SELECT id FROM users WHERE username = 'legacy:dococeven'`)).rows[0].id;
+    const enable = await t.gql(`mutation($input: UpdateUserInput!) { updateUser(input: $input) { id } }`, { input: { id: legacyId, disabled: false } }, 'admin');
+    expect(errorCode(enable)).toBe('FORBIDDEN');
+    const password = await t.gql(`mutation($input: SetPasswordInput!) { setPassword(input: $input) { id } }`, { input: { id: legacyId, newPassword: 'a-long-enough-password-1' } }, 'admin');
+    expect(errorCode(password)).toBe('FORBIDDEN');
+    expect(password.errors![0]!.message).toMatch(/imported from the legacy tool/);
     await expect(t.sql.query(`UPDATE users SET legacy_actor = false, disabled = false WHERE username = 'legacy:ops-bot'`)).rejects.toThrow(/legacy actor: that never changes/);
 
     // Legacy runs, each on a set frozen from its own snapshot.
@@ -191,9 +198,10 @@ describe('importing the legacy configuration (npm run import:legacy)', () => {
     expect(runs).toHaveLength(legacyRuns);
     const run4 = runs.find((r) => r.name === 'legacy run ftf-0004')!;
     expect(run4).toMatchObject({ legacy: true, config_version: null, status: 'CANCELLED', started_by: 'legacy:airflow' });
-    expect(run4.outcome_message).toMatch(/status 'running'/);
+    expect(run4.outcome_message).toMatch(/status null/);
+    expect(runs.find((r) => r.name === 'legacy run ftf-0003')).toMatchObject({ status: 'CANCELLED', outcome_message: expect.stringMatching(/status 'running'/) });
     expect(run4.values.CVN_PTE_ENVELOPE).toBe('ATR1.5_3.0_H5');
-    expect(run4.metadata.legacy).toMatchObject({ table: 'finetune_runs', runId: 'ftf-0004', status: 'running', row: { fold: 4, git_sha: 'a'.repeat(40), crypto_list: ['BTCUSDC', 'ETHUSDC'] } });
+    expect(run4.metadata.legacy).toMatchObject({ table: 'finetune_runs', runId: 'ftf-0004', status: null, row: { fold: 4, git_sha: 'a'.repeat(40), crypto_list: ['BTCUSDC', 'ETHUSDC'] } });
     expect(runs.find((r) => r.name === 'legacy run ftf-0001')).toMatchObject({ status: 'SUCCEEDED' });
     expect(new Set(runs.map((r) => r.started_by))).toEqual(new Set(['legacy:airflow', 'legacy:unknown']));
     const entries = (await t.sql.query(`SELECT name, type, max_value FROM variable_catalog WHERE name LIKE 'CVN_LEGACY_%' ORDER BY name`)).rows;

@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/transaction.ts';
-import { appendAudit } from '../audit/index.ts';
+import { appendAudit, type AuditRow } from '../audit/index.ts';
 import type { CatalogSnapshot } from '../catalog/index.ts';
 import type { ValueMap } from '../configuration/index.ts';
 import { frozenDefinitions, parameterSetHash } from '../parameter-sets/index.ts';
@@ -77,10 +77,13 @@ async function freezeLegacySet(tx: Tx, context: ApplyContext, run: PlannedRun): 
             ${JSON.stringify(catalog)}::jsonb, '{}'::jsonb, ${JSON.stringify(codeVersion)}::jsonb, NULL, NULL, NULL)
     ON CONFLICT (hash) DO NOTHING
     RETURNING hash`;
-  await tx.parameterSetEntry.createMany({
-    data: names.map((name) => ({ parameterSetHash: hash, parameterName: name, value: run.values[name]! })),
-    skipDuplicates: true,
-  });
+  // A set that existed already has its entries (one frozen by the import, or by the service, which writes them with it).
+  if (inserted.length === 1) {
+    await tx.parameterSetEntry.createMany({
+      data: names.map((name) => ({ parameterSetHash: hash, parameterName: name, value: run.values[name]! })),
+      skipDuplicates: true,
+    });
+  }
   await tx.parameterSetFreeze.createMany({ data: [{ parameterSetHash: hash, environmentId: context.environmentId }], skipDuplicates: true });
   return { hash, created: inserted.length === 1 };
 }
@@ -89,6 +92,11 @@ export async function applyLegacyImport(tx: Tx, plan: LegacyImportPlan, context:
   const { environmentId, importedBy } = context;
   const actors = await ensureActors(tx, plan);
 
+  // Versions one at a time (the sequence trigger takes one per statement);
+  // their diffs, records and audit rows in a few statements at the end.
+  const changes: Prisma.ConfigChangeCreateManyInput[] = [];
+  const records: Prisma.LegacyImportCreateManyInput[] = [];
+  const audit: AuditRow[] = [];
   let previous = context.valuesBefore;
   for (const v of plan.versions) {
     const created = await tx.configVersion.create({
@@ -99,23 +107,17 @@ export async function applyLegacyImport(tx: Tx, plan: LegacyImportPlan, context:
       select: { id: true },
     });
     const changed = [...new Set([...Object.keys(previous), ...Object.keys(v.values)])].filter((k) => previous[k] !== v.values[k]).sort();
-    if (changed.length) {
-      await tx.configChange.createMany({
-        data: changed.map((name) => ({ versionId: created.id, parameterName: name, before: previous[name] ?? null, after: v.values[name] ?? null })),
-      });
-    }
-    await tx.legacyImport.create({ data: { environmentId, sourceTable: v.table, legacyId: v.legacyId, configVersion: v.version, importedBy } });
-    await appendAudit(tx, [{
+    for (const name of changed) changes.push({ versionId: created.id, parameterName: name, before: previous[name] ?? null, after: v.values[name] ?? null });
+    records.push({ environmentId, sourceTable: v.table, legacyId: v.legacyId, configVersion: v.version, importedBy });
+    audit.push({
       action: 'config_version_imported', at: v.at, actor: v.actor, environmentId, configVersion: v.version, reason: v.reason,
       subjectId: `${v.table}#${v.legacyId}`,
       details: { legacyRow: `${v.table}#${v.legacyId}`, legacyReason: v.legacyReason, legacyDiff: (v.legacyDiff ?? null) as Prisma.InputJsonValue, changedKeys: changed.length, importedBy } as Prisma.InputJsonObject,
-    }]);
+    });
     previous = v.values;
   }
   if (plan.currentAlias) {
-    await tx.legacyImport.create({
-      data: { environmentId, sourceTable: 'ftf_config', legacyId: plan.currentAlias.legacyId, configVersion: plan.currentAlias.version, importedBy },
-    });
+    records.push({ environmentId, sourceTable: 'ftf_config', legacyId: plan.currentAlias.legacyId, configVersion: plan.currentAlias.version, importedBy });
   }
 
   let parameterSets = 0;
@@ -130,12 +132,15 @@ export async function applyLegacyImport(tx: Tx, plan: LegacyImportPlan, context:
       },
       select: { id: true },
     });
-    await tx.legacyImport.create({ data: { environmentId, sourceTable: 'finetune_runs', legacyId: run.legacyId, runId: created.id, importedBy } });
-    await appendAudit(tx, [{
+    records.push({ environmentId, sourceTable: 'finetune_runs', legacyId: run.legacyId, runId: created.id, importedBy });
+    audit.push({
       action: 'legacy_run_imported', at: run.startedAt, actor: run.actor, environmentId, subjectId: created.id,
       details: { legacyRow: `finetune_runs#${run.legacyId}`, parameterSet: set.hash, status: run.status, legacyStatus: run.legacyStatus, importedBy },
-    }]);
+    });
   }
+  for (let i = 0; i < changes.length; i += 5_000) await tx.configChange.createMany({ data: changes.slice(i, i + 5_000) });
+  if (records.length) await tx.legacyImport.createMany({ data: records });
+  await appendAudit(tx, audit);
   return { versions: plan.versions.length, runs: plan.runs.length, parameterSets, actors: actors.created };
 }
 

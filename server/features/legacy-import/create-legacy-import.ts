@@ -87,8 +87,11 @@ export function createLegacyImport({ prisma, catalogCache, validator, catalogAdm
         }
         for (const entry of first.entries) await catalogAdmin.createEntryIn(tx, options.importedBy, entry);
         if (first.entries.length) catalogCache.invalidate();
-        // Planned again over the catalog that now knows every key: the sets freeze their definitions.
-        const final = first.entries.length ? await plan(tx, source, options, environment, 'none') : first;
+        // An admin's edited entries may refuse values the proposals accepted:
+        // planned again over the catalog that now knows every key, so the
+        // report lists them. The proposals accept every legacy value by
+        // construction (observed bounds and values), so they need no second pass.
+        const final = first.entries.length && options.createEntries !== 'proposals' ? await plan(tx, source, options, environment, 'none') : first;
         const context = {
           environmentId: environment.id, valuesBefore: await readSnapshot(tx, environment),
           catalog: await catalogCache.load(tx), importedBy: options.importedBy,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { RunStatus } from '../../generated/prisma/enums.ts';
-import type { ConfigValidator, RuleShape } from '../../../contract/validation/index.ts';
+import type { ConfigValidator, RuleShape, Violation } from '../../../contract/validation/index.ts';
 import type { CatalogSnapshot, CreateCatalogEntryInput } from '../catalog/index.ts';
 import type { ValueMap } from '../configuration/index.ts';
 import { applyLegacyDiff } from './apply-legacy-diff.ts';
@@ -160,11 +160,29 @@ export function planLegacyImport(input: PlanInput): LegacyImportPlan {
   const creating = new Set(entries.map((e) => e.name));
   const known = (name: string) => catalog.entries.has(name) || creating.has(name);
 
-  // ---- today's checks, once per distinct snapshot
+  // ---- today's checks
+  // A value check of an entry without a validator depends on the value only,
+  // so its verdict is kept per (name, value): consecutive snapshots differ in
+  // a key or two, and each is checked once. Values of entries with a validator
+  // (which may read other parameters) and the rules are checked on every snapshot.
   const refusals = new Map<string, RefusedValue>();
+  const valueVerdicts = new Map<string, Violation[]>();
+  const verdictKey = (name: string, value: string) => `${name}\u0000${value}`;
   const check = (row: string, values: ValueMap): number => {
     const knownValues = Object.fromEntries(Object.entries(values).filter(([name]) => catalog.entries.has(name)));
-    const violations = validator.validateChange({ catalog: catalog.shapes, rules, current: {}, changes: knownValues });
+    const unchecked: ValueMap = {};
+    const violations: Violation[] = [];
+    for (const [name, value] of Object.entries(knownValues)) {
+      const cached = valueVerdicts.get(verdictKey(name, value));
+      if (cached) violations.push(...cached);
+      else unchecked[name] = value;
+    }
+    const fresh = validator.validateChange({ catalog: catalog.shapes, rules, current: knownValues, changes: unchecked });
+    for (const [name, value] of Object.entries(unchecked)) {
+      if (catalog.shapes.get(name)?.validator?.trim()) continue;
+      valueVerdicts.set(verdictKey(name, value), fresh.filter((v) => v.parameter === name && v.rule === undefined));
+    }
+    violations.push(...fresh);
     for (const v of violations) {
       const value = v.parameter !== undefined ? knownValues[v.parameter] ?? null : null;
       const key = `${v.parameter ?? ''}\u0000${v.rule ?? ''}\u0000${value ?? ''}\u0000${v.code}`;

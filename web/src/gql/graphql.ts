@@ -254,6 +254,7 @@ export type UpdateRuleInput = {
 
 export type VersionKind =
   | 'EDIT'
+  | 'IMPORT'
   | 'PROMOTION'
   | 'RESTORE'
   | 'SEED';
