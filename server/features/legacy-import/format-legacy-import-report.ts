@@ -47,7 +47,15 @@ export function formatLegacyImportReport(r: LegacyImportReport): string {
   if (r.superset.ok) line(`Superset check: PASSED (${r.superset.checkedRows} rows: every legacy key present, every value preserved)`);
   else {
     line(`Superset check: FAILED (${r.superset.missing.length} value(s) of ${r.superset.checkedRows} rows would not come across)`);
-    for (const m of r.superset.missing) line(`  ${m.row} ${m.parameter ?? ''}: ${m.reason}`);
+    // One line per key and reason, with its rows (the --json form lists every miss on its own).
+    const grouped = new Map<string, { parameter: string | null; reason: string; rows: string[] }>();
+    for (const m of r.superset.missing) {
+      const key = `${m.parameter ?? ''}\u0000${m.reason}`;
+      const g = grouped.get(key) ?? { parameter: m.parameter, reason: m.reason, rows: [] };
+      g.rows.push(m.row);
+      grouped.set(key, g);
+    }
+    for (const g of grouped.values()) line(`  ${g.parameter ?? '(row)'} in ${listed(g.rows, 4)}: ${g.reason}`);
   }
   if (r.imported) {
     const i = r.imported;
