@@ -61,6 +61,11 @@ function tokenName(name: string): string {
 
 const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
+/** Legacy actors (the legacy import's authors) are history, never accounts: a database constraint holds it too. */
+function legacyActorRefusal(username: string): string {
+  return `${username} is an author imported from the legacy tool: it can never sign in, so it has no password and stays disabled.`;
+}
+
 /**
  * Who may sign in and which machines may call: users with roles, and
  * service tokens scoped to one environment (or read-only over all of them).
@@ -159,6 +164,7 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
         if (displayName !== user.displayName) data.displayName = displayName;
       }
       if (input.disabled != null && input.disabled !== user.disabled) data.disabled = input.disabled;
+      if (user.legacyActor && data.disabled === false) throw forbidden(legacyActorRefusal(user.username));
       if (Object.keys(data).length === 0) return user;
       const changes = Object.fromEntries(Object.entries(data).map(([field, after]) => [field, { before: user[field as keyof typeof data], after }]));
       const updated = await inTransaction(prisma, async (tx) => {
@@ -183,6 +189,7 @@ export function createAccessService({ prisma, hasher, logger }: { prisma: Prisma
       const own = targetId === viewer.userId;
       if (!own) requireRole(viewer, 'ADMIN', 'set another user\'s password');
       const user = await findUser(targetId);
+      if (user.legacyActor) throw forbidden(legacyActorRefusal(user.username));
       assertPassword(input.newPassword);
       if (own) {
         if (!input.currentPassword || !(await hasher.verify(user.passwordHash, input.currentPassword))) {

@@ -26,10 +26,16 @@ export type AuditAction =
   | 'sign_in_throttled'
   | 'service_token_created'
   | 'service_token_revoked'
-  | 'worker_registered';
+  | 'worker_registered'
+  // The legacy import (server/features/legacy-import): each legacy row at its own time and author, then the import itself.
+  | 'config_version_imported'
+  | 'legacy_run_imported'
+  | 'legacy_import_completed';
 
 export interface AuditRow {
   action: AuditAction;
+  /** When it happened; now by default (an imported legacy row keeps its own time). */
+  at?: Date;
   actor: string;
   environmentId?: string | null;
   parameterName?: string | null;

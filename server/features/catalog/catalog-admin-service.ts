@@ -1,6 +1,6 @@
 import type { CatalogEntry, PrismaClient } from '../../generated/prisma/client.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
-import { inTransaction, type Db } from '../../db/transaction.ts';
+import { inTransaction, type Db, type Tx } from '../../db/transaction.ts';
 import { AppError, revisionConflict } from '../../errors/index.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { ConfigValidator, ViolationCode } from '../../../contract/validation/index.ts';
@@ -74,36 +74,44 @@ export function createCatalogAdminService({ prisma, logger, catalogCache, valida
     logger.info({ event, parameter_name: entry.name, revision: entry.revision, changed_by: admin.username, change_reason: reason, ...extra }, event.replaceAll('_', ' '));
   }
 
+  async function createEntryIn(tx: Tx, actor: string, input: CreateCatalogEntryInput): Promise<CatalogEntry> {
+    assertReason(input.reason);
+    const reason = input.reason.trim();
+    const definition = assertDefinition(patchDefinition(definitionDefaults, input, input.name));
+    const name = input.name.trim();
+    const conflict = () => new AppError('CONFLICT', `${name} already exists: edit it, or deprecate it and add a parameter under a new name.`, { name });
+    try {
+      if (await tx.catalogEntry.findUnique({ where: { name }, select: { name: true } })) throw conflict();
+      const created = await tx.catalogEntry.create({ data: { name, ...definitionColumns(definition), revision: 1 } });
+      await tx.catalogRevision.create({
+        data: { parameterName: name, revision: 1, action: 'created', snapshot: historySnapshot(created), changedBy: actor, reason },
+      });
+      await appendAudit(tx, [{
+        action: 'catalog_entry_created', actor, parameterName: name, subjectId: name, reason,
+        details: { revision: 1, definition: historySnapshot(created) },
+      }]);
+      return created;
+    } catch (error) {
+      // Two admins adding the same name at once: the primary key decides.
+      if (isUniqueViolation(error)) throw conflict();
+      throw error;
+    }
+  }
+
   return {
     async createEntry(viewer: Viewer, input: CreateCatalogEntryInput): Promise<CatalogEntry> {
       const admin = requireRole(viewer, 'ADMIN', 'add catalog entries');
-      assertReason(input.reason);
-      const reason = input.reason.trim();
-      const definition = assertDefinition(patchDefinition(definitionDefaults, input, input.name));
-      const name = input.name.trim();
-      const conflict = () => new AppError('CONFLICT', `${name} already exists: edit it, or deprecate it and add a parameter under a new name.`, { name });
-      let entry: CatalogEntry;
-      try {
-        entry = await inTransaction(prisma, async (tx) => {
-          if (await tx.catalogEntry.findUnique({ where: { name }, select: { name: true } })) throw conflict();
-          const created = await tx.catalogEntry.create({ data: { name, ...definitionColumns(definition), revision: 1 } });
-          await tx.catalogRevision.create({
-            data: { parameterName: name, revision: 1, action: 'created', snapshot: historySnapshot(created), changedBy: admin.username, reason },
-          });
-          await appendAudit(tx, [{
-            action: 'catalog_entry_created', actor: admin.username, parameterName: name, subjectId: name, reason,
-            details: { revision: 1, definition: historySnapshot(created) },
-          }]);
-          return created;
-        });
-      } catch (error) {
-        // Two admins adding the same name at once: the primary key decides.
-        if (isUniqueViolation(error)) throw conflict();
-        throw error;
-      }
-      afterCommit('catalog_entry_created', entry, admin, reason);
+      const entry = await inTransaction(prisma, (tx) => createEntryIn(tx, admin.username, input));
+      afterCommit('catalog_entry_created', entry, admin, input.reason.trim());
       return entry;
     },
+
+    /**
+     * The same creation inside the caller's transaction, by a named actor
+     * (the legacy import adds the keys it brings in with the rest of it, or
+     * not at all). The caller drops the catalog cache once it commits.
+     */
+    createEntryIn,
 
     async updateEntry(viewer: Viewer, input: UpdateCatalogEntryInput): Promise<CatalogEntry> {
       const admin = requireRole(viewer, 'ADMIN', 'change catalog entries');

@@ -16,6 +16,7 @@ export { factorVariantViolations } from './factor-variant.ts';
 export { createFtfGridReads, type FtfGrid, type FtfGridQuery, type FtfGridReads } from './ftf-grid-reads.ts';
 export type { FtfGridFactor, FtfParticipation, FtfSweep } from './ftf-grid.ts';
 export type { RangeScale, SearchSpace } from './factor-variant.ts';
+export { frozenDefinitions, type FrozenDefinitions } from './freeze-check.ts';
 export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
 } from './run-service.ts';

@@ -277,6 +277,7 @@ export type UpdateRuleInput = {
 
 export type VersionKind =
   | 'EDIT'
+  | 'IMPORT'
   | 'PROMOTION'
   | 'RESTORE'
   | 'SEED';

@@ -17,7 +17,7 @@ interface Filters {
   until?: string;
 }
 
-const kindLabel = { EDIT: 'edit', PROMOTION: 'promotion', RESTORE: 'restore', SEED: 'initial values' } as const;
+const kindLabel = { EDIT: 'edit', PROMOTION: 'promotion', RESTORE: 'restore', SEED: 'initial values', IMPORT: 'imported from legacy' } as const;
 const formatTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 function CompareVersions({ environment, version }: { environment: string; version: number }) {
