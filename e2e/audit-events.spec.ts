@@ -2,6 +2,8 @@ import type { Page } from '@playwright/test';
 import { writeAuditHistory } from './support/audit-history.ts';
 import { expect, test } from './support/fixtures.ts';
 
+/** A filter of the form (exact: each event's link list is labelled too). */
+const filter = (page: Page, label: string) => page.getByRole('form', { name: 'Filter audit events' }).getByLabel(label, { exact: true });
 const count = (page: Page) => page.getByTestId('event-count');
 const events = (page: Page) => page.getByRole('list', { name: 'Audit events, newest first' }).locator(':scope > li');
 
@@ -33,15 +35,15 @@ for (const width of ['desktop', 'phone'] as const) {
       await expect(run.getByRole('link', { name: 'Run page' })).toHaveAttribute('href', `/runs/${encodeURIComponent(runId)}`);
 
       // Filters: environment + kind, in the URL, surviving a reload.
-      await page.getByLabel('Environment').selectOption('dev');
-      await page.getByLabel('What').selectOption('CHANGE_REQUEST');
+      await filter(page, 'Environment').selectOption('dev');
+      await filter(page, 'What').selectOption('CHANGE_REQUEST');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(page).toHaveURL(/[?&]environment=dev/);
       await expect(page).toHaveURL(/[?&]about=CHANGE_REQUEST/);
       await expect(count(page)).toHaveText('5 events match the filters');
       await page.reload();
       await expect(count(page)).toHaveText('5 events match the filters');
-      await expect(page.getByLabel('What')).toHaveValue('CHANGE_REQUEST');
+      await expect(filter(page, 'What')).toHaveValue('CHANGE_REQUEST');
       const rejected = page.locator('[data-action="config_change_rejected"]');
       await expect(rejected.getByTestId('review-comment')).toHaveText('Reviewer\'s comment: too much for now');
       await expectAccessible(page);
@@ -56,9 +58,9 @@ for (const width of ['desktop', 'phone'] as const) {
       // Action + parameter + actor: the approved change with the approver's comment, linked to its version's diff.
       await page.getByRole('button', { name: 'Clear' }).click();
       await expect(page).toHaveURL(/\/audit$/);
-      await page.getByLabel('Action').selectOption('config_change_approved');
-      await page.getByLabel('Parameter').fill('CVN_RISK_MAX_LEVERAGE');
-      await page.getByLabel('Actor').fill('approver');
+      await filter(page, 'Action').selectOption('config_change_approved');
+      await filter(page, 'Parameter').fill('CVN_RISK_MAX_LEVERAGE');
+      await filter(page, 'Actor').fill('approver');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(count(page)).toHaveText('1 event matches the filters');
       const approved = events(page).first();
@@ -73,25 +75,25 @@ for (const width of ['desktop', 'phone'] as const) {
       // A time range: nothing before today, everything today.
       await page.getByRole('button', { name: 'Clear' }).click();
       const today = new Date().toLocaleDateString('en-CA');
-      await page.getByLabel('To').fill('2020-01-01');
+      await filter(page, 'To').fill('2020-01-01');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(count(page)).toHaveText('0 events match the filters');
       await expect(page.getByText('No event matches these filters.')).toBeVisible();
-      await page.getByLabel('To').fill(today);
-      await page.getByLabel('From').fill(today);
+      await filter(page, 'To').fill(today);
+      await filter(page, 'From').fill(today);
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(count(page)).toHaveText(/^[\d,]+ events match the filters$/);
       await expect(page).toHaveURL(new RegExp(`since=${today}&until=${today}`));
 
       // Every other kind links to what it touched.
       await page.getByRole('button', { name: 'Clear' }).click();
-      await page.getByLabel('What').selectOption('RULE');
+      await filter(page, 'What').selectOption('RULE');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(events(page).first().getByRole('link', { name: 'Rule', exact: true })).toHaveAttribute('href', /^\/admin\/catalog#rule-/);
-      await page.getByLabel('What').selectOption('USER');
+      await filter(page, 'What').selectOption('USER');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(events(page).first().getByRole('link', { name: 'Actions by auditee' })).toBeVisible();
-      await page.getByLabel('What').selectOption('FREEZE_WINDOW');
+      await filter(page, 'What').selectOption('FREEZE_WINDOW');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await expect(events(page).first().getByRole('link', { name: 'Freeze windows' })).toHaveAttribute('href', /^\/environments#freeze-window-/);
       if (width === 'phone') await expectNoHorizontalOverflow(page);

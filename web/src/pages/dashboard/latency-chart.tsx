@@ -31,7 +31,9 @@ export function LatencyChart({ applies }: { applies: readonly Apply[] }) {
         height: 220,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true, range: (_u, min, max) => timeAxisRange(min, max) }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
+        // The data's own bounds: for a lone point uPlot hands the range a max of
+        // min + 86400 / ms (its `ms` is 1e-3 for seconds: some 2.7 years).
+        scales: { x: { time: true, range: () => timeAxisRange(points[0]!.t, points[points.length - 1]!.t) }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
         axes: [
           {
             stroke: '#374151',
