@@ -9,3 +9,4 @@ export * from './error-codes.ts';
 export * from './protocol.ts';
 export * from './backoff.ts';
 export * from './is-uuid.ts';
+export * from './audit-actions.ts';

@@ -68,6 +68,9 @@ test('editor: a viewer sees values read-only, without the pending tray', async (
   await openEditor(page, 'prod');
   await expect(page.getByText('You have read-only access')).toBeVisible();
   const row = await findParameter(page, 'CVN_EXEC_EXCHANGE');
-  await expect(row.getByRole('combobox')).toBeDisabled();
+  // Values are text for a viewer, not greyed-out controls that look editable.
+  await expect(row.getByRole('combobox')).toHaveCount(0);
+  await expect(row.getByTestId('read-only-value')).toHaveText('binance');
+  await expect(page.getByTestId('param-list').locator('input, select, textarea')).toHaveCount(0);
   await expect(page.getByRole('complementary', { name: /Pending changes/ })).toHaveCount(0);
 });

@@ -28,7 +28,8 @@ test.describe('sign in and out', () => {
     await page.reload();
     await expect(page.getByLabel('User name')).toBeVisible();
     const session = await page.request.get('/auth/session');
-    expect(session.status()).toBe(401);
+    expect(session.status()).toBe(200);
+    expect(await session.json()).toEqual({ signedIn: false, user: null });
   });
 
   test('the console is served from the product port with cacheable hashed assets', async ({ page, consoleApp }) => {

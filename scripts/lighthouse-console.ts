@@ -1,9 +1,9 @@
 // Lighthouse 12 against the built console on a real server (a throwaway
-// database on the PostgreSQL server the tests use): accessibility and
-// best-practices scores of the dashboard, audit trail and editor, and the
-// editor's time to interactive. A figure, not a test: `npm run web:lighthouse`.
-import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
+// database on the PostgreSQL server the tests use): the figures of every view
+// the check lists (e2e/lighthouse.spec.ts, phone only, run by `npm test`) and
+// the editor, at phone and desktop width. `npm run web:lighthouse`.
+import { launchLighthouseChrome } from '../e2e/support/lighthouse-audit.ts';
+import { lighthousePages } from '../e2e/support/lighthouse-pages.ts';
 import { createPasswordHasher } from '../server/auth/password-hasher.ts';
 import { createApp } from '../app/create-app.ts';
 import { connectPostgres } from '../server/db/connect-postgres.ts';
@@ -18,32 +18,23 @@ const logger = createLogger({ level: 'silent' });
 await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
 const database = await connectPostgres({ connectionString: databaseUrlFor(name), logger });
 const hasher = createPasswordHasher(testHasherOptions);
-let chrome: chromeLauncher.LaunchedChrome | undefined;
+let chrome: Awaited<ReturnType<typeof launchLighthouseChrome>> | undefined;
 let app: Awaited<ReturnType<typeof createApp>> | undefined;
 try {
   await seedDatabase(database.prisma, { hasher, passwords: testPasswords });
   app = await createApp({ database, logger, hasher, port: 0, fallback: createConsoleFallback() });
   const signIn = await fetch(`${app.url}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'editor', password: testPasswords.editor }) });
   const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  chrome = await chromeLauncher.launch({
-    chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  for (const path of ['/dashboard', '/history/dev', '/config/dev']) {
+  chrome = await launchLighthouseChrome();
+  const paths = [...lighthousePages.filter((p) => !p.path({ runId: '' }).startsWith('/runs/')).map((p) => p.path({ runId: '' })), '/config/dev'];
+  for (const path of paths) {
     for (const formFactor of ['mobile', 'desktop'] as const) {
-      const result = await lighthouse(`${app.url}${path}`, {
-        port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['accessibility', 'best-practices', 'performance'],
-        extraHeaders: { cookie }, formFactor, screenEmulation: formFactor === 'desktop' ? { mobile: false, width: 1350, height: 940, deviceScaleFactor: 1, disabled: false } : undefined,
-        throttlingMethod: 'provided',
-      });
-      const lhr = result!.lhr;
-      const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
-      const tti = lhr.audits.interactive?.numericValue;
-      console.log(`${path.padEnd(13)} ${formFactor.padEnd(8)} accessibility ${score('accessibility')}  best-practices ${score('best-practices')}  performance ${score('performance')}  TTI ${tti ? Math.round(tti) : '?'} ms`);
+      const r = await chrome.audit(`${app.url}${path}`, { cookie, formFactor });
+      console.log(`${path.padEnd(13)} ${formFactor.padEnd(8)} accessibility ${r.accessibility}  best-practices ${r.bestPractices}  performance ${r.performance}  TTI ${r.interactiveMs} ms  TBT ${r.totalBlockingMs} ms`);
     }
   }
 } finally {
-  await chrome?.kill();
+  await chrome?.close();
   await app?.close();
   await database.close();
   await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));

@@ -81,6 +81,27 @@ describe('authentication on every transport', () => {
     expect(after.status).toBe(401);
   });
 
+  it('answers GET /auth/session with 200 and who is signed in, or signedIn: false (no 401 for the console to log)', async () => {
+    const anonymous = await fetch(`${t.url}/auth/session`, { headers: { accept: 'application/json' } });
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ signedIn: false, user: null });
+    const stale = await fetch(`${t.url}/auth/session`, { headers: { cookie: 'ucp_session=not-a-session' } });
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toEqual({ signedIn: false, user: null });
+
+    const { cookie, body } = await signIn(t.url, 'viewer', testPasswords.viewer!);
+    const signedIn = await fetch(`${t.url}/auth/session`, { headers: { cookie } });
+    expect(await signedIn.json()).toEqual({ signedIn: true, user: { username: 'viewer', displayName: 'Viewer', role: 'VIEWER' } });
+    await fetch(`${t.url}/auth/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': body.csrfToken } });
+    const after = await fetch(`${t.url}/auth/session`, { headers: { cookie } });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ signedIn: false, user: null });
+
+    // Wrong credentials are still refused: only "nobody is signed in" is an answer.
+    const wrongBasic = await fetch(`${t.url}/auth/session`, { headers: { authorization: `Basic ${Buffer.from('viewer:wrong').toString('base64')}` } });
+    expect(wrongBasic.status).toBe(401);
+  });
+
   it('refuses a wrong sign-in without revealing which part was wrong', async () => {
     const unknown = await signIn(t.url, 'nobody', 'whatever-password');
     const wrong = await signIn(t.url, 'editor', 'whatever-password');

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifySetCookie } from 'cookie';
 import { csrfCookieName, csrfHeaderName, sessionCookieName, type Authenticator } from '../auth/index.ts';
-import { badRequest, findAppError, unauthenticated } from '../errors/index.ts';
+import { badRequest, findAppError } from '../errors/index.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
@@ -31,7 +31,12 @@ function cookies(sessionToken: string, csrfToken: string, maxAgeSeconds: number,
 
 /**
  * POST signs in ({ username, password }) and sets the session cookies;
- * DELETE signs out; GET says who the cookie belongs to. Errors are the error
+ * DELETE signs out; GET says who the cookie belongs to: 200 with
+ * `{ signedIn: true, user }`, or 200 with `{ signedIn: false, user: null }`
+ * when no session cookie (or an expired one) came. Being signed out is the
+ * answer to the question, not a refused request: the console asks on every
+ * load, and a 401 there is a console error in every browser. Credentials that
+ * are wrong (a bad Basic password) are still refused. Errors are the error
  * table's answer ({ code, message, ...details } with its status), the same
  * codes as the GraphQL API.
  */
@@ -61,16 +66,22 @@ export async function handleSessionRoute(req: IncomingMessage, res: ServerRespon
         expiresAt: signedIn.expiresAt.toISOString(),
       }, { 'set-cookie': cookies(signedIn.sessionToken, signedIn.csrfToken, maxAge, secureCookies) });
     }
-    const viewer = await authenticator.authenticate({
+    const authenticating = authenticator.authenticate({
       authorization: req.headers.authorization,
       cookie: req.headers.cookie,
       csrfToken: req.headers[csrfHeaderName] as string | undefined,
       csrfExempt: req.method === 'GET',
       clientAddress,
     });
+    // An unknown or expired session cookie on GET is "nobody is signed in" too;
+    // a wrong Authorization header stays a refusal.
+    const cookieOnlyProbe = req.method === 'GET' && !req.headers.authorization;
+    const viewer = cookieOnlyProbe
+      ? await authenticating.catch((error: unknown) => { if (findAppError(error)?.code === 'UNAUTHENTICATED') return null; throw error; })
+      : await authenticating;
     if (req.method === 'GET') {
-      if (!viewer || viewer.kind !== 'user') return sendError(res, unauthenticated('Not signed in.'));
-      return sendJson(res, 200, { user: { username: viewer.username, displayName: viewer.displayName, role: viewer.role } });
+      if (!viewer || viewer.kind !== 'user') return sendJson(res, 200, { signedIn: false, user: null });
+      return sendJson(res, 200, { signedIn: true, user: { username: viewer.username, displayName: viewer.displayName, role: viewer.role } });
     }
     if (req.method === 'DELETE') {
       if (viewer?.kind === 'user' && viewer.sessionId) await authenticator.signOut(viewer.sessionId);

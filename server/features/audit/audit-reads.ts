@@ -1,5 +1,6 @@
 import type { AuditEvent, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Viewer } from '../../auth/index.ts';
+import { auditActionsAbout, type AuditSubjectKind } from '../../../contract/index.ts';
 
 /** What a prismaField hands down: the page (take, skip, cursor) and the selection. */
 type Selection = { include?: object; select?: object };
@@ -13,6 +14,8 @@ export interface AuditFilter {
   actor?: string | null;
   /** Any of these actions (config_change_saved, config_change_rejected, catalog_entry_updated, …). */
   actions?: readonly string[] | null;
+  /** Events about any of these kinds of subject (catalog entries, rules, runs, …): their actions. */
+  about?: readonly AuditSubjectKind[] | null;
   /** The id of what the event is about: a run, a set's hash, a change request, a rule, a catalog entry's name. */
   subject?: string | null;
   since?: Date | null;
@@ -29,6 +32,7 @@ function auditWhere(viewer: Viewer | null, f: AuditFilter): Prisma.AuditEventWhe
   if (f.parameter) and.push({ parameterName: f.parameter });
   if (f.actor) and.push({ actor: f.actor });
   if (f.actions?.length) and.push({ action: { in: [...f.actions] } });
+  if (f.about?.length) and.push({ action: { in: f.about.flatMap(auditActionsAbout) } });
   if (f.subject) and.push({ subjectId: f.subject });
   if (f.since || f.until) and.push({ at: { ...(f.since ? { gte: f.since } : {}), ...(f.until ? { lt: f.until } : {}) } });
   return { AND: and };

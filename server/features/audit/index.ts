@@ -2,3 +2,4 @@
 export { appendAudit, type AuditAction, type AuditRow } from './append-audit.ts';
 export { assertReason } from './assert-reason.ts';
 export { createAuditReads, type AuditFilter, type AuditReads } from './audit-reads.ts';
+export { auditEventFacts, type AuditEventFacts } from './audit-event-facts.ts';

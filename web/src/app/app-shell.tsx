@@ -12,7 +12,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   const env = /^\/(?:config|history)\/([^/]+)/.exec(location)?.[1] ?? 'dev';
   const links = [
     { href: `/config/${env}`, label: 'Parameters', match: '/config/' },
-    { href: `/history/${env}`, label: 'Audit trail', match: '/history/' },
+    { href: `/history/${env}`, label: 'Versions', match: '/history/' },
+    { href: '/audit', label: 'Audit trail', match: '/audit' },
     { href: '/approvals', label: 'Approvals', match: '/approvals' },
     { href: '/environments', label: 'Environments', match: '/environments' },
     { href: '/dashboard', label: 'Workers', match: '/dashboard' },

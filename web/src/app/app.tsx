@@ -25,6 +25,7 @@ function EditorPage(props: EditorProps) {
 }
 const editorEnvironment = (path: string) => (path === '/' ? 'dev' : /^\/config\/([^/]+)/.exec(path)?.[1]);
 const AuditPage = lazy(() => import('../pages/audit/audit-page.tsx'));
+const AuditEventsPage = lazy(() => import('../pages/audit-events/audit-events-page.tsx'));
 const ApprovalsPage = lazy(() => import('../pages/approvals/approvals-page.tsx'));
 const EnvironmentsPage = lazy(() => import('../pages/environments/environments-page.tsx'));
 const DashboardPage = lazy(() => import('../pages/dashboard/dashboard-page.tsx'));
@@ -83,6 +84,7 @@ export function App() {
             <Switch>
               <Route path="/config/:env">{(params) => <EditorPage environment={params.env} />}</Route>
               <Route path="/history/:env">{(params) => <AuditPage environment={params.env} />}</Route>
+              <Route path="/audit"><AuditEventsPage /></Route>
               <Route path="/approvals"><ApprovalsPage /></Route>
               <Route path="/environments"><EnvironmentsPage /></Route>
               <Route path="/dashboard"><DashboardPage /></Route>

@@ -1,6 +1,7 @@
 // The session endpoint (server/http/session-route.ts): POST signs in and sets
 // an HttpOnly session cookie plus the readable `ucp_csrf` cookie, GET says who
-// the cookie belongs to, DELETE signs out.
+// the cookie belongs to (200 `{ signedIn: false, user: null }` when nobody is:
+// no 401 in the browser's console on every first load), DELETE signs out.
 
 export type Role = 'VIEWER' | 'EDITOR' | 'APPROVER' | 'ADMIN';
 
@@ -24,10 +25,9 @@ export function readCsrfToken(): string {
 /** The signed-in user, or null when the cookie is missing or expired. */
 export async function fetchSession(): Promise<SessionUser | null> {
   const response = await fetch('/auth/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (response.status === 401) return null;
   if (!response.ok) throw new Error(`The server answered ${response.status} when asked who is signed in.`);
-  const body = (await response.json()) as { user: SessionUser };
-  return body.user;
+  const body = (await response.json()) as { signedIn: boolean; user: SessionUser | null };
+  return body.signedIn ? body.user : null;
 }
 
 export class SignInError extends Error {}

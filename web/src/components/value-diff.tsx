@@ -33,13 +33,15 @@ export interface DiffRow {
 }
 
 /** A list of parameter changes; a definition list reads well on a phone and to a screen reader. */
-export function DiffList({ rows, empty = 'No differences.', label }: { rows: readonly DiffRow[]; empty?: string; label?: string }) {
+export function DiffList({ rows, empty = 'No differences.', label, critical }: {
+  rows: readonly DiffRow[]; empty?: string; label?: string; /** Names to mark as critical (an approval's reason). */ critical?: ReadonlySet<string>;
+}) {
   if (rows.length === 0) return <p className="empty">{empty}</p>;
   return (
     <dl className="diff-list" aria-label={label}>
       {rows.map((row) => (
         <div key={row.name} className="diff-row" data-testid={`diff-${row.name}`}>
-          <dt>{row.name}</dt>
+          <dt>{row.name}{critical?.has(row.name) && <span className="badge critical heading-badge">critical</span>}</dt>
           <dd><ValueDiff before={row.before} after={row.after} /></dd>
         </div>
       ))}

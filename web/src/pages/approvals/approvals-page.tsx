@@ -1,90 +1,10 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
-import { useForm } from 'react-hook-form';
-import { useMutation, useQuery, useSubscription } from 'urql';
-import { z } from 'zod';
+import { useQuery, useSubscription } from 'urql';
 import { hasRole } from '../../app/session-api.ts';
 import { useSession } from '../../app/session-context.ts';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
-import { DiffList } from '../../components/value-diff.tsx';
-import { ApproveChangeRequestDocument, ChangeRequestUpdatedDocument, PendingChangeRequestsDocument, RejectChangeRequestDocument, type PendingChangeRequestsQuery } from '../../gql/graphql.ts';
-import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
-
-type Request = PendingChangeRequestsQuery['changeRequests']['edges'][number]['node'];
-type Worker = PendingChangeRequestsQuery['workers'][number];
-
-const reviewSchema = z.object({ comment: z.string().trim().min(3, 'Write a comment for the author (at least 3 characters).') });
-type ReviewForm = z.infer<typeof reviewSchema>;
-
-function ReviewForm({ request, onReviewed }: { request: Request; onReviewed: (message: string) => void }) {
-  const [approveState, approve] = useMutation(ApproveChangeRequestDocument);
-  const [rejectState, reject] = useMutation(RejectChangeRequestDocument);
-  const [error, setError] = useState<DescribedError | null>(null);
-  const { register, handleSubmit, formState: { errors } } = useForm<ReviewForm>({ resolver: zodResolver(reviewSchema), defaultValues: { comment: '' } });
-  const busy = approveState.fetching || rejectState.fetching;
-  const id = `comment-${request.id}`;
-
-  const run = (decision: 'approve' | 'reject') => handleSubmit(async ({ comment }) => {
-    setError(null);
-    const input = { id: request.id, revision: request.revision, comment: comment.trim() };
-    if (decision === 'approve') {
-      const result = await approve({ input });
-      if (result.error) return setError(describeApiError(result.error));
-      onReviewed(`Approved: ${request.environment.name} is now at version ${result.data?.approveChangeRequest.version}.`);
-    } else {
-      const result = await reject({ input });
-      if (result.error) return setError(describeApiError(result.error));
-      onReviewed(`Rejected the request of ${request.author.displayName}.`);
-    }
-  });
-
-  return (
-    <form className="form-grid" noValidate onSubmit={(e) => e.preventDefault()}>
-      <label htmlFor={id}>Comment (required)</label>
-      <textarea id={id} rows={2} {...register('comment')} aria-invalid={errors.comment ? true : undefined} aria-describedby={errors.comment ? `${id}-error` : undefined} />
-      {errors.comment && <p id={`${id}-error`} className="field-error">{errors.comment.message}</p>}
-      {error && <p className="field-error" role="alert">{error.summary}</p>}
-      <div className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => void run('approve')()}>Approve</button>
-        <button type="button" className="danger" disabled={busy} onClick={() => void run('reject')()}>Reject</button>
-      </div>
-    </form>
-  );
-}
-
-function RequestCard({ request, workers, canReview, isAuthor, onReviewed }: { request: Request; workers: readonly Worker[]; canReview: boolean; isAuthor: boolean; onReviewed: (m: string) => void }) {
-  const names = new Set(request.items.map((i) => i.name));
-  const affected = workers.filter((w) => w.environment.name === request.environment.name && w.consumes.some((n) => names.has(n)));
-  const titleId = `cr-${request.id}`;
-  return (
-    <li className="card" aria-labelledby={titleId} data-testid="change-request">
-      <div className="card-head">
-        <h2 id={titleId}>{request.environment.name}: {request.kind.toLowerCase()} by {request.author.displayName}</h2>
-        <time dateTime={request.createdAt}>{new Date(request.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}</time>
-      </div>
-      <p>{request.reason}</p>
-      <h3>Diff against the active values</h3>
-      <DiffList rows={request.diff} label="Requested changes" />
-      <h3>Checks</h3>
-      {request.violations.length === 0 ? (
-        <p className="rule-ok">Every value and cross-parameter rule holds against {request.environment.name} as it is now.</p>
-      ) : (
-        <ul>{request.violations.map((v, i) => <li key={i} className="field-error">{v.message}</li>)}</ul>
-      )}
-      <h3>Workers affected</h3>
-      {affected.length === 0 ? <p className="muted">No registered worker reads these parameters.</p> : (
-        <ul>{affected.map((w) => <li key={w.id}>{w.name} ({w.mode.toLowerCase()}, {w.status.toLowerCase()})</li>)}</ul>
-      )}
-      {isAuthor ? (
-        <p className="notice">You wrote this request: another approver must review it.</p>
-      ) : canReview ? (
-        <ReviewForm request={request} onReviewed={onReviewed} />
-      ) : (
-        <p className="muted">Only an approver can review change requests.</p>
-      )}
-    </li>
-  );
-}
+import { ChangeRequestUpdatedDocument, PendingChangeRequestsDocument } from '../../gql/graphql.ts';
+import { RequestCard } from './request-card.tsx';
 
 export default function ApprovalsPage() {
   const { user } = useSession();

@@ -196,7 +196,8 @@ export default function CatalogAdminPage() {
   const client = useClient();
   const [{ data, fetching, error }] = useQuery({ query: CatalogAdminEntriesDocument, requestPolicy: 'cache-and-network' });
   const [search, setSearch] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+  // The audit trail links an entry's events here (`?entry=NAME`).
+  const [selected, setSelected] = useState<string | null>(() => new URLSearchParams(window.location.search).get('entry'));
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const entries = useMemo(() => data?.catalog.edges.map((e) => e.node) ?? [], [data]);

@@ -4,6 +4,7 @@ import { useClient, useMutation, useQuery } from 'urql';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
 import { CheckRuleDocument, CreateRuleDocument, RulesDocument, UpdateRuleDocument, type CheckRuleQuery, type RuleFieldsFragment } from '../../gql/graphql.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+import { useScrollToHash } from '../../lib/use-scroll-to-hash.ts';
 
 interface RuleForm { name: string; expression: string; message: string; enabled: boolean; reason: string }
 type Checks = CheckRuleQuery['checkRule'];
@@ -112,6 +113,7 @@ export function RulesSection() {
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const rules = data?.rules ?? [];
+  useScrollToHash(data !== undefined);
   const done = (message: string) => { setNotice(message); setEditing(null); refetch({ requestPolicy: 'network-only' }); };
   const current = rules.find((r) => r.id === editing) ?? null;
 
@@ -129,7 +131,7 @@ export function RulesSection() {
       {rules.length > 0 && (
         <ul className="card-list rule-list" aria-label="Rules">
           {rules.map((rule) => (
-            <li key={rule.id} className="rule-item" data-testid={`rule-${rule.name}`}>
+            <li key={rule.id} id={`rule-${rule.id}`} className="rule-item" data-testid={`rule-${rule.name}`}>
               <div className="card-head">
                 <strong className="param-name">{rule.name}</strong>
                 <span className={`badge${rule.enabled ? ' hot' : ''}`}>{rule.enabled ? 'enabled' : 'disabled'}</span>

@@ -39,7 +39,7 @@ export default function DashboardPage() {
         <h1>Workers</h1>
         <span className="muted" role="status" aria-live="polite">
           {live.error ? 'Live updates interrupted: showing the last known state.' : 'Live'}
-          {data ? ` · ${workers.length} workers, ${lagging} lagging` : ''}
+          {data ? ` · ${workers.length} ${workers.length === 1 ? 'worker' : 'workers'}, ${lagging} lagging` : ''}
         </span>
       </div>
       {error && <QueryError error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />}

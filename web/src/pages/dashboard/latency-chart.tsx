@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { RecentAppliesQuery } from '../../gql/graphql.ts';
+import { timeAxisFont, timeAxisRange, timeAxisSpace, timeTickLabels } from './time-axis.ts';
 
 type Apply = RecentAppliesQuery['recentApplies'][number];
 
@@ -30,8 +31,24 @@ export function LatencyChart({ applies }: { applies: readonly Apply[] }) {
         height: 220,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
-        axes: [{ stroke: '#374151' }, { stroke: '#374151', label: 'ms', size: 56 }],
+        // The data's own bounds: for a lone point uPlot hands the range a max of
+        // min + 86400 / ms (its `ms` is 1e-3 for seconds: some 2.7 years).
+        scales: { x: { time: true, range: () => timeAxisRange(points[0]!.t, points[points.length - 1]!.t) }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
+        axes: [
+          {
+            stroke: '#374151',
+            font: timeAxisFont,
+            space: (_u, _axis, min, max) => timeAxisSpace(max - min),
+            values: (u, ticks) => {
+              const labels = timeTickLabels(ticks, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0));
+              // What was drawn, for the phone spec's overlap check (canvas text is not in the DOM).
+              el.dataset.xSpan = String((u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0));
+              el.dataset.xLabels = JSON.stringify(ticks.map((t, i) => ({ x: u.valToPos(t, 'x'), text: labels[i] })));
+              return labels;
+            },
+          },
+          { stroke: '#374151', font: timeAxisFont, label: 'ms', size: 56 },
+        ],
         series: [{}, { label: 'save to apply (ms)', stroke: '#1d4ed8', width: 1.5, points: { show: true, size: 6, fill: '#1d4ed8' } }],
       },
       [points.map((p) => p.t), points.map((p) => p.ms)],

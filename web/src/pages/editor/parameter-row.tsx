@@ -1,5 +1,7 @@
 import { memo } from 'react';
 import type { CatalogEntryFieldsFragment } from '../../gql/graphql.ts';
+import { ParameterInput } from './parameter-input.tsx';
+import { ReadOnlyValue } from './read-only-value.tsx';
 
 export interface ParameterRowProps {
   entry: CatalogEntryFieldsFragment;
@@ -42,60 +44,15 @@ export const ParameterRow = memo(function ParameterRow({ entry, current, draft, 
   const describedBy = [helpId, errors?.length ? errorId : ''].filter(Boolean).join(' ');
   const invalid = errors?.length ? true : undefined;
 
-  let input;
-  switch (entry.type) {
-    case 'ENUM': {
-      const options = entry.allowedValues.includes(value) || value === '' ? entry.allowedValues : [value, ...entry.allowedValues];
-      input = (
-        <select id={inputId} value={value} disabled={disabled} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set(e.target.value)}>
-          {value === '' && <option value="">(no value)</option>}
-          {options.map((option) => <option key={option} value={option}>{option}</option>)}
-        </select>
-      );
-      break;
-    }
-    case 'BOOL':
-      input = (
-        <input
-          id={inputId}
-          type="checkbox"
-          role="switch"
-          className="switch"
-          checked={value === 'true'}
-          aria-checked={value === 'true'}
-          disabled={disabled}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          onChange={(e) => set(e.target.checked ? 'true' : 'false')}
-        />
-      );
-      break;
-    case 'INT':
-    case 'FLOAT':
-      input = (
-        <input
-          id={inputId}
-          type="number"
-          inputMode={entry.type === 'INT' ? 'numeric' : 'decimal'}
-          step={entry.type === 'INT' ? 1 : 'any'}
-          min={entry.minValue ?? undefined}
-          max={entry.maxValue ?? undefined}
-          value={value}
-          disabled={disabled}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          onChange={(e) => set(e.target.value)}
-        />
-      );
-      break;
-    default:
-      input = <input id={inputId} type="text" value={value} disabled={disabled} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set(e.target.value)} />;
-  }
+  const input = canEdit
+    ? <ParameterInput entry={entry} inputId={inputId} value={value} disabled={disabled} describedBy={describedBy} invalid={invalid} onSet={set} />
+    : <ReadOnlyValue entry={entry} id={inputId} value={value} describedBy={describedBy} />;
 
   return (
     <div className={`param-row${draft !== undefined ? ' edited' : ''}${entry.deprecated ? ' deprecated' : ''}`} data-testid={`row-${entry.name}`}>
       <div className="param-head">
-        <label htmlFor={inputId} className="param-name">{entry.name}</label>
+        {/* A read-only value is text, not a control: nothing for a label to point at. */}
+        {canEdit ? <label htmlFor={inputId} className="param-name">{entry.name}</label> : <span className="param-name" id={`${inputId}-name`}>{entry.name}</span>}
         <span className="badges">
           <span className="badge type">{entry.type.toLowerCase()}</span>
           {entry.critical && <span className="badge critical" title="Changes need a second person's approval">critical</span>}

@@ -95,7 +95,7 @@ export function PendingTray({ environment, activeVersion, items, touchedRules, r
             {serverError && (
               <p className="field-error" role="alert" data-testid="save-error">{serverError.summary}</p>
             )}
-            <div className="actions">
+            <div className="actions save-actions">
               <button type="submit" className="primary" disabled={saving || blocked || frozen}>
                 {saving ? 'Saving…' : critical ? 'Submit for approval' : `Save as version ${activeVersion + 1}`}
               </button>

@@ -5,6 +5,7 @@ import { formatTime } from '../../components/freeze-banner.tsx';
 import { EmptyState, Loading, QueryError } from '../../components/status.tsx';
 import { CancelFreezeWindowDocument, CreateFreezeWindowDocument, FreezeWindowsDocument } from '../../gql/graphql.ts';
 import { describeApiError, type DescribedError } from '../../lib/describe-api-error.ts';
+import { useScrollToHash } from '../../lib/use-scroll-to-hash.ts';
 
 interface CreateForm { environment: string; startsAt: string; endsAt: string; reason: string }
 
@@ -57,6 +58,7 @@ export function FreezeWindowsSection({ onChanged }: { onChanged: () => void }) {
   });
 
   const windows = data?.environments.flatMap((env) => env.freezeWindows.map((w) => ({ ...w, environment: env.name }))) ?? [];
+  useScrollToHash(data !== undefined);
   const invalid = (name: keyof CreateForm) => (fieldError(name) ? { 'aria-invalid': true as const, 'aria-describedby': `freeze-${name}-error` } : {});
   const errorLine = (name: keyof CreateForm) => fieldError(name) ? <p id={`freeze-${name}-error`} className="field-error">{fieldError(name)}</p> : null;
 
@@ -71,7 +73,7 @@ export function FreezeWindowsSection({ onChanged }: { onChanged: () => void }) {
       {windows.length > 0 && (
         <ul className="card-list" aria-label="Open and planned freeze windows">
           {windows.map((w) => (
-            <li key={w.id} className="freeze-item" data-testid={`freeze-${w.environment}`}>
+            <li key={w.id} id={`freeze-window-${w.id}`} className="freeze-item" data-testid={`freeze-${w.environment}`}>
               <div className="card-head">
                 <strong>{w.environment}</strong>
                 {w.active ? <span className="badge deprecated">frozen now</span> : <span className="badge">planned</span>}

@@ -1,0 +1,16 @@
+/** What the Lighthouse check has to hand: ids of things the audit history wrote. */
+export interface LighthouseSeed {
+  runId: string;
+}
+
+/**
+ * The console views Lighthouse checks at phone width (KPI 8). One entry per
+ * view: the runs list and a run's page join as
+ *   { name: 'run list', path: () => '/runs' },
+ *   { name: 'run page', path: ({ runId }) => `/runs/${encodeURIComponent(runId)}` },
+ */
+export const lighthousePages: { name: string; path: (seed: LighthouseSeed) => string }[] = [
+  { name: 'dashboard', path: () => '/dashboard' },
+  { name: 'audit', path: () => '/audit' },
+  { name: 'rollback (version history)', path: () => '/history/dev' },
+];
