@@ -1,4 +1,4 @@
-import { terminalRunStatuses, type RunOrder } from '../server/features/parameter-sets/index.ts';
+import { runOrders, terminalRunStatuses } from '../server/features/parameter-sets/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
@@ -13,8 +13,8 @@ export const RunOutcomeEnum = builder.enumType('RunOutcome', {
 });
 
 const RunOrderEnum = builder.enumType('RunOrder', {
-  description: 'Sort orders of runs; ENDED_AT_* list finished runs only.',
-  values: ['STARTED_AT_DESC', 'STARTED_AT_ASC', 'ENDED_AT_DESC', 'ENDED_AT_ASC', 'NAME_ASC', 'NAME_DESC'] as const satisfies readonly RunOrder[],
+  description: 'Sort orders of runs (every column of the console\'s runs list, both ways); kinds and statuses sort in their declared order (PENDING, RUNNING, then the ends); ENDED_AT_* list finished runs only.',
+  values: runOrders,
 });
 
 builder.prismaNode('Run', {

@@ -17,7 +17,7 @@ export {
 } from './run-service.ts';
 export { createRunEpochService, type RecordEpochInput, type RunEpochService } from './run-epoch-service.ts';
 export { createRunReads, canReadRun, type RunComparison, type RunReads } from './run-reads.ts';
-export { runOrderBy, type RunFilter, type RunOrder } from './run-filter.ts';
+export { runOrderBy, runOrders, type RunFilter, type RunOrder } from './run-filter.ts';
 export {
   compareRunComparability, type Comparability, type ComparabilityReason, type ComparabilityReasonCode, type ComparableRun,
 } from './run-comparability.ts';
