@@ -16,7 +16,7 @@ export {
   createRunService, terminalRunStatuses, type CreateRunInput, type RerunInput, type RunService, type UpdateRunStatusInput,
 } from './run-service.ts';
 export { createRunEpochService, type RecordEpochInput, type RunEpochService } from './run-epoch-service.ts';
-export { createRunReads, canReadRun, type RunComparison, type RunReads } from './run-reads.ts';
+export { createRunReads, canReadRun, type RunComparison, type RunLineage, type RunReads } from './run-reads.ts';
 export { runOrderBy, runOrders, type RunFilter, type RunOrder } from './run-filter.ts';
 export {
   compareRunComparability, type Comparability, type ComparabilityReason, type ComparabilityReasonCode, type ComparableRun,
