@@ -13,6 +13,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const links = [
     { href: `/config/${env}`, label: 'Parameters', match: '/config/' },
     { href: `/history/${env}`, label: 'Audit trail', match: '/history/' },
+    { href: '/runs', label: 'Runs', match: '/runs' },
     { href: '/approvals', label: 'Approvals', match: '/approvals' },
     { href: '/environments', label: 'Environments', match: '/environments' },
     { href: '/dashboard', label: 'Workers', match: '/dashboard' },
