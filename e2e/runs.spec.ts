@@ -25,6 +25,7 @@ test('runs list: filters, search, sort and paging on the server, the view in the
 
   // Filters: kind and outcome, applied on the server, kept in the address.
   await page.getByLabel('Kind').selectOption('BACKTEST');
+  await page.getByText('More filters').click();
   await page.getByLabel('Outcome').selectOption('SUCCEEDED');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/\/runs\?kind=BACKTEST&outcome=SUCCEEDED$/);
@@ -33,6 +34,8 @@ test('runs list: filters, search, sort and paging on the server, the view in the
   await page.reload();
   await expect(page.getByTestId('run-count')).toHaveText(`${expected.runs.totalCount} runs match the filters`);
   await expect(page.getByLabel('Kind')).toHaveValue('BACKTEST');
+  await expect(page.getByText('More filters (in use)')).toBeVisible();
+  await expect(page.getByLabel('Outcome')).toHaveValue('SUCCEEDED');
 
   // Search by the beginning of a set's hash, and by name; started-by and version filters.
   await page.getByRole('button', { name: 'Clear' }).click();
@@ -42,6 +45,7 @@ test('runs list: filters, search, sort and paging on the server, the view in the
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await expect(page.getByTestId('run-row')).toContainText('rsi trial 21');
   await page.getByLabel('Search').fill('bulk 0001');
+  await page.getByText('More filters').click();
   await page.getByLabel('Started by').fill('token:orchestrator');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByTestId('run-count')).toHaveText('3 runs match the filters'); // bulk 00012, 00015, 00018

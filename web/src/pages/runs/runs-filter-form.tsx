@@ -29,6 +29,8 @@ export function RunsFilterForm({ filters, onApply }: { filters: RunFilters; onAp
       to: text('to'),
     });
   };
+  // On a phone the list matters more than the rarer filters: they fold away unless in use.
+  const moreActive = [filters.outcome, filters.env, filters.version, filters.by, filters.set, filters.from, filters.to].some((v) => v !== undefined);
   // key: a filter changed by the address (back, a link) resets the fields to it.
   return (
     <form key={JSON.stringify(filters)} className="filters" onSubmit={submit} aria-label="Filter runs" role="search">
@@ -41,6 +43,9 @@ export function RunsFilterForm({ filters, onApply }: { filters: RunFilters; onAp
         <label htmlFor="runs-status">Status</label>
         <select id="runs-status" name="status" defaultValue={filters.status ?? ''}><option value="">any</option>{runStatuses.map((s) => <option key={s} value={s}>{runStatusLabel(s)}</option>)}</select>
       </span>
+      <details className="more-filters" open={moreActive || undefined}>
+        <summary>More filters{moreActive ? ' (in use)' : ''}</summary>
+        <div className="filters">
       <span className="inline-field">
         <label htmlFor="runs-outcome">Outcome</label>
         <select id="runs-outcome" name="outcome" defaultValue={filters.outcome ?? ''}><option value="">any</option>{runOutcomes.map((s) => <option key={s} value={s}>{runStatusLabel(s)}</option>)}</select>
@@ -56,7 +61,9 @@ export function RunsFilterForm({ filters, onApply }: { filters: RunFilters; onAp
       <span className="inline-field"><label htmlFor="runs-by">Started by</label><input id="runs-by" name="by" defaultValue={filters.by} placeholder="user or token:name" /></span>
       <span className="inline-field"><label htmlFor="runs-set">Parameter set</label><input id="runs-set" name="set" defaultValue={filters.set} placeholder="full hash" /></span>
       <span className="inline-field"><label htmlFor="runs-from">Started from</label><input id="runs-from" name="from" type="date" defaultValue={filters.from} /></span>
-      <span className="inline-field"><label htmlFor="runs-to">to</label><input id="runs-to" name="to" type="date" defaultValue={filters.to} /></span>
+      <span className="inline-field"><label htmlFor="runs-to">Started to</label><input id="runs-to" name="to" type="date" defaultValue={filters.to} /></span>
+        </div>
+      </details>
       <span className="actions">
         <button type="submit" className="primary">Apply filters</button>
         <button type="button" onClick={() => onApply({ sort: filters.sort })}>Clear</button>
