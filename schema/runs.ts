@@ -29,6 +29,9 @@ builder.prismaNode('Run', {
     name: t.exposeString('name'),
     status: t.expose('status', { type: RunStatusEnum }),
     parameterSet: t.relation('parameterSet'),
+    // Columns of the run itself: a list of runs shows them without loading each set or version (whole snapshots).
+    parameterSetHash: t.exposeString('parameterSetHash', { description: 'The hash of its parameter set (parameterSet is the set itself).' }),
+    version: t.exposeInt('configVersion', { nullable: true, description: 'The number of the version it ran under (configVersion is the version itself); null for a legacy run.' }),
     environment: t.relation('environment', { nullable: true, description: 'Where the run ran (its own, not where its set was first frozen); null for a legacy run.' }),
     configVersion: t.relation('version', {
       nullable: true,

@@ -4,34 +4,14 @@
 // heading (server-side) and the next page fetched on scrolling. Built console
 // on the real server over a throwaway database, Debian's Chromium, no
 // throttling. A figure, not a test: `npm run web:runs-timing` (after web:build).
-import { chromium } from '@playwright/test';
-import { createPasswordHasher } from '../server/auth/password-hasher.ts';
-import { createApp } from '../app/create-app.ts';
-import { connectPostgres } from '../server/db/connect-postgres.ts';
-import { createConsoleFallback } from '../server/http/serve-console.ts';
-import { createLogger } from '../server/logging/create-logger.ts';
-import { seedDatabase } from '../server/seed/seed-database.ts';
 import { seedBulkRuns } from '../e2e/support/seed-runs.ts';
-import { databaseUrlFor, withAdminClient } from '../test/support/postgres-admin.ts';
-import { testHasherOptions, testPasswords } from '../test/support/test-passwords.ts';
+import { testPasswords } from '../test/support/test-passwords.ts';
+import { formatTimings, withTimedConsole } from './support/timed-console.ts';
 
 const loads = Number(process.env.RUNS ?? 9);
 const total = Number(process.env.RUN_COUNT ?? 10_000);
-const name = `ucp_runs_timing_${process.pid}`;
-const logger = createLogger({ level: 'silent' });
-await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
-const database = await connectPostgres({ connectionString: databaseUrlFor(name), logger });
-const hasher = createPasswordHasher(testHasherOptions);
-let app: Awaited<ReturnType<typeof createApp>> | undefined;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const countText = `${total.toLocaleString('en-US')} runs`;
-try {
-  await seedDatabase(database.prisma, { hasher, passwords: testPasswords });
-  app = await createApp({ database, logger, hasher, port: 0, fallback: createConsoleFallback() });
+await withTimedConsole('runs_timing', async ({ app, database, signedIn }) => {
   const frozen = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`editor:${testPasswords.editor}`).toString('base64')}` },
@@ -41,9 +21,7 @@ try {
   await seedBulkRuns(database.prisma, { count: total, parameterSetHash: frozen.data.createParameterSet.parameterSet.hash });
   console.log(`seeded ${total.toLocaleString('en-US')} runs in ${Math.round(performance.now() - seeding)} ms (SQL)`);
 
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } });
-  const signIn = await context.request.post('/auth/session', { data: { username: 'viewer', password: testPasswords.viewer } });
-  if (signIn.status() !== 200) throw new Error(`sign-in answered ${signIn.status()}`);
+  const context = await signedIn('viewer');
   // Milestones recorded in the page itself (a MutationObserver), so the figure carries no test-driver latency.
   await context.addInitScript(`
     window.__ucpMilestones = {};
@@ -94,14 +72,8 @@ try {
     }
     await page.close();
   }
-  const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`;
   console.log(`runs page, ${total.toLocaleString('en-US')} runs, ${loads} loads (${domRows} rows in the DOM of 100 loaded)`);
-  console.log(`  navigation start → count and first page rendered, search focusable: ${fmt(interactive)}`);
-  console.log(`  heading pressed → re-sorted first page painted (server sort):    ${fmt(resort)}`);
-  console.log(`  scrolled to the end → next page of 100 loaded (cursor):            ${fmt(nextPage)}`);
-} finally {
-  await browser.close();
-  await app?.close();
-  await database.close();
-  await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
+  console.log(`  navigation start → count and first page rendered, search focusable: ${formatTimings(interactive)}`);
+  console.log(`  heading pressed → re-sorted first page painted (server sort):    ${formatTimings(resort)}`);
+  console.log(`  scrolled to the end → next page of 100 loaded (cursor):            ${formatTimings(nextPage)}`);
+});

@@ -14,8 +14,8 @@ function RunSummary({ label, run }: { label: string; run: ComparedRun }) {
   return (
     <div className="card" data-testid={`run-${label}`}>
       <h2>{label}: <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.name}</Link></h2>
-      <p>{runKindLabel(run.kind)} · {run.environment?.name ?? 'legacy'}{run.configVersion ? `@${run.configVersion.version}` : ''} · <RunStatusPill status={run.status} /></p>
-      <p>Set <ShortHash hash={run.parameterSet.hash} /> · started by {run.startedBy}</p>
+      <p>{runKindLabel(run.kind)} · {run.environment?.name ?? 'legacy'}{run.version != null ? `@${run.version}` : ''} · <RunStatusPill status={run.status} /></p>
+      <p>Set <ShortHash hash={run.parameterSetHash} /> · started by {run.startedBy}</p>
       <p className="digest">Output digest: {run.outputDigest ?? 'none'}</p>
     </div>
   );

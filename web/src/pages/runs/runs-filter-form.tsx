@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { runKindLabel, runStatusLabel } from '../../components/run-badges.tsx';
 import { EnvironmentsDocument } from '../../gql/graphql.ts';
 import { runKinds, runOutcomes, runStatuses, type RunFilters } from './run-filters.ts';
+import { SelectFilter } from './select-filter.tsx';
 
 /**
  * The runs page's filters as one form: applied on submit (a search of 10,000
@@ -35,33 +36,18 @@ export function RunsFilterForm({ filters, onApply }: { filters: RunFilters; onAp
   return (
     <form key={JSON.stringify(filters)} className="filters" onSubmit={submit} aria-label="Filter runs" role="search">
       <span className="inline-field grow"><label htmlFor="runs-q">Search</label><input id="runs-q" name="q" type="search" defaultValue={filters.q} placeholder="name, set hash or run id" /></span>
-      <span className="inline-field">
-        <label htmlFor="runs-kind">Kind</label>
-        <select id="runs-kind" name="kind" defaultValue={filters.kind ?? ''}><option value="">any</option>{runKinds.map((k) => <option key={k} value={k}>{runKindLabel(k)}</option>)}</select>
-      </span>
-      <span className="inline-field">
-        <label htmlFor="runs-status">Status</label>
-        <select id="runs-status" name="status" defaultValue={filters.status ?? ''}><option value="">any</option>{runStatuses.map((s) => <option key={s} value={s}>{runStatusLabel(s)}</option>)}</select>
-      </span>
+      <SelectFilter name="kind" label="Kind" value={filters.kind} options={runKinds.map((k) => [k, runKindLabel(k)])} />
+      <SelectFilter name="status" label="Status" value={filters.status} options={runStatuses.map((k) => [k, runStatusLabel(k)])} />
       <details className="more-filters" open={moreActive || undefined}>
         <summary>More filters{moreActive ? ' (in use)' : ''}</summary>
         <div className="filters">
-      <span className="inline-field">
-        <label htmlFor="runs-outcome">Outcome</label>
-        <select id="runs-outcome" name="outcome" defaultValue={filters.outcome ?? ''}><option value="">any</option>{runOutcomes.map((s) => <option key={s} value={s}>{runStatusLabel(s)}</option>)}</select>
-      </span>
-      <span className="inline-field">
-        <label htmlFor="runs-env">Environment</label>
-        <select id="runs-env" name="env" defaultValue={filters.env ?? ''}>
-          <option value="">any</option>
-          {(data?.environments.map((e) => e.name) ?? (filters.env ? [filters.env] : [])).map((name) => <option key={name} value={name}>{name}</option>)}
-        </select>
-      </span>
-      <span className="inline-field"><label htmlFor="runs-version">Config version</label><input id="runs-version" name="version" type="number" min={1} step={1} defaultValue={filters.version} style={{ width: '6rem' }} /></span>
-      <span className="inline-field"><label htmlFor="runs-by">Started by</label><input id="runs-by" name="by" defaultValue={filters.by} placeholder="user or token:name" /></span>
-      <span className="inline-field"><label htmlFor="runs-set">Parameter set</label><input id="runs-set" name="set" defaultValue={filters.set} placeholder="full hash" /></span>
-      <span className="inline-field"><label htmlFor="runs-from">Started from</label><input id="runs-from" name="from" type="date" defaultValue={filters.from} /></span>
-      <span className="inline-field"><label htmlFor="runs-to">Started to</label><input id="runs-to" name="to" type="date" defaultValue={filters.to} /></span>
+          <SelectFilter name="outcome" label="Outcome" value={filters.outcome} options={runOutcomes.map((k) => [k, runStatusLabel(k)])} />
+          <SelectFilter name="env" label="Environment" value={filters.env} options={(data?.environments.map((e) => e.name) ?? (filters.env ? [filters.env] : [])).map((n) => [n, n])} />
+          <span className="inline-field"><label htmlFor="runs-version">Config version</label><input id="runs-version" name="version" type="number" min={1} step={1} defaultValue={filters.version} style={{ width: '6rem' }} /></span>
+          <span className="inline-field"><label htmlFor="runs-by">Started by</label><input id="runs-by" name="by" defaultValue={filters.by} placeholder="user or token:name" /></span>
+          <span className="inline-field"><label htmlFor="runs-set">Parameter set</label><input id="runs-set" name="set" defaultValue={filters.set} placeholder="full hash" /></span>
+          <span className="inline-field"><label htmlFor="runs-from">Started from</label><input id="runs-from" name="from" type="date" defaultValue={filters.from} /></span>
+          <span className="inline-field"><label htmlFor="runs-to">Started to</label><input id="runs-to" name="to" type="date" defaultValue={filters.to} /></span>
         </div>
       </details>
       <span className="actions">

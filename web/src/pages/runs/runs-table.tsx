@@ -86,8 +86,8 @@ export function RunsTable({ rows, sort, onSort, hasNextPage, loadMore, selected,
                 <td data-label="Kind">{runKindLabel(run.kind)}</td>
                 <td data-label="Status"><RunStatusPill status={run.status} /></td>
                 <td data-label="Environment">{run.environment?.name ?? <span className="muted">legacy</span>}</td>
-                <td data-label="Version">{run.configVersion?.version ?? '—'}</td>
-                <td data-label="Set"><ShortHash hash={run.parameterSet.hash} /></td>
+                <td data-label="Version">{run.version ?? '—'}</td>
+                <td data-label="Set"><ShortHash hash={run.parameterSetHash} /></td>
                 <td data-label="Started by">{run.startedBy}</td>
                 <td data-label="Started"><time dateTime={run.startedAt}>{formatTime(run.startedAt)}</time></td>
                 <td data-label="Finished">{run.endedAt ? <time dateTime={run.endedAt}>{formatTime(run.endedAt)}</time> : '—'}</td>
