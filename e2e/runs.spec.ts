@@ -164,3 +164,23 @@ test('re-run identical: an editor confirms and lands on the new run, whose diges
   await expect(page.getByTestId('output-digest')).toHaveText(`sha256:${'0a'.repeat(32)}`);
   await expectAccessible(page);
 });
+
+// A BACKTEST re-run is executed by the server's backtest job (built in
+// parallel, issue 11's "backtest" branch): once it is merged, run this with
+// UCP_BACKTEST_RUNNER=1. The page polls (bounded) until the re-run ends and
+// shows its digest beside the original's.
+test('re-run identical of a BACKTEST: the server runs it and the page shows the new digest beside the original\'s', async ({ page, signInAs, consoleApp }) => {
+  test.skip(!process.env.UCP_BACKTEST_RUNNER, 'needs the server-side backtest job (UCP_BACKTEST_RUNNER=1 once merged)');
+  test.setTimeout(180_000);
+  const lineage = await seedLineage(consoleApp);
+  await signInAs('editor');
+  await page.goto(`/runs/${encodeURIComponent(lineage.otherCode)}`);
+  await page.getByRole('button', { name: 'Re-run identical' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Re-run new commit backtest' });
+  await expect(dialog).toContainText('The server runs the backtest');
+  await dialog.getByRole('button', { name: 'Start the re-run' }).click();
+  const digests = page.getByTestId('digest-comparison');
+  await expect(digests).toBeVisible();
+  await expect(digests.getByTestId('rerun-digest')).toHaveText(/^[a-z0-9]+:[0-9a-f]+$/, { timeout: 150_000 });
+  await expect(digests.getByTestId('digest-verdict')).toHaveText(/digests (match|do not match)|a digest is missing/);
+});
