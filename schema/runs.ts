@@ -1,4 +1,4 @@
-import { terminalRunStatuses, type RunOrder } from '../server/features/parameter-sets/index.ts';
+import { runOrders, terminalRunStatuses } from '../server/features/parameter-sets/index.ts';
 import { builder } from './builder.ts';
 import { localId } from './local-id.ts';
 import { RunKindEnum, RunStatusEnum } from './enums.ts';
@@ -13,8 +13,8 @@ export const RunOutcomeEnum = builder.enumType('RunOutcome', {
 });
 
 const RunOrderEnum = builder.enumType('RunOrder', {
-  description: 'Sort orders of runs; ENDED_AT_* list finished runs only.',
-  values: ['STARTED_AT_DESC', 'STARTED_AT_ASC', 'ENDED_AT_DESC', 'ENDED_AT_ASC', 'NAME_ASC', 'NAME_DESC'] as const satisfies readonly RunOrder[],
+  description: 'Sort orders of runs (every column of the console\'s runs list, both ways); kinds and statuses sort in their declared order (PENDING, RUNNING, then the ends); ENDED_AT_* list finished runs only.',
+  values: runOrders,
 });
 
 export const RunRef = builder.prismaNode('Run', {
@@ -29,6 +29,9 @@ export const RunRef = builder.prismaNode('Run', {
     name: t.exposeString('name'),
     status: t.expose('status', { type: RunStatusEnum }),
     parameterSet: t.relation('parameterSet'),
+    // Columns of the run itself: a list of runs shows them without loading each set or version (whole snapshots).
+    parameterSetHash: t.exposeString('parameterSetHash', { description: 'The hash of its parameter set (parameterSet is the set itself).' }),
+    version: t.exposeInt('configVersion', { nullable: true, description: 'The number of the version it ran under (configVersion is the version itself); null for a legacy run.' }),
     environment: t.relation('environment', { nullable: true, description: 'Where the run ran (its own, not where its set was first frozen); null for a legacy run.' }),
     configVersion: t.relation('version', {
       nullable: true,

@@ -4,34 +4,11 @@
 // Also the time from a keystroke in search to the filtered list. Built console
 // on the real server over a throwaway database, Debian's Chromium, no
 // throttling. A figure, not a test: `npm run web:timing` (after web:build).
-import { chromium } from '@playwright/test';
-import { createPasswordHasher } from '../server/auth/password-hasher.ts';
-import { createApp } from '../app/create-app.ts';
-import { connectPostgres } from '../server/db/connect-postgres.ts';
-import { createConsoleFallback } from '../server/http/serve-console.ts';
-import { createLogger } from '../server/logging/create-logger.ts';
-import { seedDatabase } from '../server/seed/seed-database.ts';
-import { databaseUrlFor, withAdminClient } from '../test/support/postgres-admin.ts';
-import { testHasherOptions, testPasswords } from '../test/support/test-passwords.ts';
+import { formatTimings, withTimedConsole } from './support/timed-console.ts';
 
 const runs = Number(process.env.RUNS ?? 9);
-const name = `ucp_timing_${process.pid}`;
-const logger = createLogger({ level: 'silent' });
-await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
-const database = await connectPostgres({ connectionString: databaseUrlFor(name), logger });
-const hasher = createPasswordHasher(testHasherOptions);
-let app: Awaited<ReturnType<typeof createApp>> | undefined;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-try {
-  await seedDatabase(database.prisma, { hasher, passwords: testPasswords });
-  app = await createApp({ database, logger, hasher, port: 0, fallback: createConsoleFallback() });
-  const context = await browser.newContext({ baseURL: app.url, viewport: { width: 1280, height: 900 } });
-  const signIn = await context.request.post('/auth/session', { data: { username: 'editor', password: testPasswords.editor } });
-  if (signIn.status() !== 200) throw new Error(`sign-in answered ${signIn.status()}`);
+await withTimedConsole('timing', async ({ signedIn }) => {
+  const context = await signedIn('editor');
   // Milestones recorded in the page itself (a MutationObserver), so the figure carries no test-driver latency.
   await context.addInitScript(`
     window.__ucpMilestones = {};
@@ -86,14 +63,8 @@ try {
     }
     await page.close();
   }
-  const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`;
   console.log(`editor, full catalog, ${runs} loads`);
-  console.log(`  navigation start → list of 575 rendered, search focusable: ${fmt(interactive)}`);
-  console.log(`  navigation start → in-browser validation ready:           ${fmt(validated)}`);
-  console.log(`  keystroke in search → filtered list painted:              ${fmt(search)}`);
-} finally {
-  await browser.close();
-  await app?.close();
-  await database.close();
-  await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
+  console.log(`  navigation start → list of 575 rendered, search focusable: ${formatTimings(interactive)}`);
+  console.log(`  navigation start → in-browser validation ready:           ${formatTimings(validated)}`);
+  console.log(`  keystroke in search → filtered list painted:              ${formatTimings(search)}`);
+});

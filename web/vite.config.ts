@@ -53,6 +53,8 @@ export default defineConfig({
     proxy: {
       '/graphql': { target: apiTarget, ws: true, changeOrigin: false },
       '/auth': { target: apiTarget },
+      // A run's PDF report is the API's; /runs/… otherwise is the console's.
+      '^/runs/[^/]+/report\\.pdf': { target: apiTarget },
     },
   },
 });

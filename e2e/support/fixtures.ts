@@ -40,7 +40,7 @@ export const test = base.extend<Fixtures>({
     const database = await connectPostgres({ connectionString: db.appUrl, logger, migrate: false, listenRetryBaseMs: 20 });
     let app: App | undefined;
     try {
-      app = await createApp({ database, logger, hasher: createPasswordHasher(testHasherOptions), port: 0, fallback: createConsoleFallback() });
+      app = await createApp({ database, logger, hasher: createPasswordHasher(testHasherOptions), port: 0, fallback: createConsoleFallback(), backtests: {} });
       const url = app.url;
       await use({
         url,

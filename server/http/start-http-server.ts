@@ -15,6 +15,7 @@ import { handleSessionRoute, sessionPath } from './session-route.ts';
 import { handleGrafanaRoute, isGrafanaPath } from './grafana/grafana-route.ts';
 import { ftfGridPath, handleFtfGridRoute } from './ftf-grid-route.ts';
 import { createMetricsRoute, metricsPath } from './metrics-route.ts';
+import { handleRunReportRoute, isRunReportPath } from './run-report/run-report-route.ts';
 import { sendError } from './send-error.ts';
 import { sendJson } from './send-json.ts';
 
@@ -84,6 +85,7 @@ export async function startHttpServer({ schema, subgraphSchema, services, reads,
       }
       if (isGrafanaPath(path)) return handleGrafanaRoute(req, res, { authenticator: services.authenticator, observability: reads.observability, clientAddress: security.clientAddress(req) });
       if (path === ftfGridPath) return handleFtfGridRoute(req, res, { authenticator: services.authenticator, ftfGrid: reads.ftfGrid, clientAddress: security.clientAddress(req) });
+      if (isRunReportPath(path)) return handleRunReportRoute(req, res, { authenticator: services.authenticator, reads, clientAddress: security.clientAddress(req) });
       if (path === graphqlPath && wantsHtml(req)) {
         // GraphiQL is for signed-in people only: ask the browser for Basic
         // credentials unless a session cookie or credentials are present.

@@ -22,8 +22,8 @@ export {
 } from './run-service.ts';
 export { createSessionService, type SessionService, type StartSessionInput, type StartedSession } from './session-service.ts';
 export { createRunEpochService, type RecordEpochInput, type RunEpochService } from './run-epoch-service.ts';
-export { createRunReads, canReadRun, type RunComparison, type RunReads } from './run-reads.ts';
-export { runOrderBy, type RunFilter, type RunOrder } from './run-filter.ts';
+export { createRunReads, canReadRun, type RunComparison, type RunLineage, type RunReads } from './run-reads.ts';
+export { runOrderBy, runOrders, type RunFilter, type RunOrder } from './run-filter.ts';
 export {
   compareRunComparability, type Comparability, type ComparabilityReason, type ComparabilityReasonCode, type ComparableRun,
 } from './run-comparability.ts';

@@ -27,7 +27,13 @@ export interface RunFilter {
   rerunOf?: string | null;
 }
 
-export type RunOrder = 'STARTED_AT_DESC' | 'STARTED_AT_ASC' | 'ENDED_AT_DESC' | 'ENDED_AT_ASC' | 'NAME_ASC' | 'NAME_DESC';
+/** Every column of the console's runs list sorts both ways (the id breaks ties). */
+export const runOrders = [
+  'STARTED_AT_DESC', 'STARTED_AT_ASC', 'ENDED_AT_DESC', 'ENDED_AT_ASC', 'NAME_ASC', 'NAME_DESC',
+  'KIND_ASC', 'KIND_DESC', 'STATUS_ASC', 'STATUS_DESC', 'ENVIRONMENT_ASC', 'ENVIRONMENT_DESC',
+  'CONFIG_VERSION_ASC', 'CONFIG_VERSION_DESC', 'PARAMETER_SET_ASC', 'PARAMETER_SET_DESC', 'STARTED_BY_ASC', 'STARTED_BY_DESC',
+] as const;
+export type RunOrder = (typeof runOrders)[number];
 
 const finished: RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -75,12 +81,21 @@ export function runWhere(viewer: Viewer | null, f: RunFilter, order?: RunOrder |
 
 /** Sort orders; the id breaks ties so cursor pages never skip or repeat a run. */
 export function runOrderBy(order: RunOrder | null | undefined): Prisma.RunOrderByWithRelationInput[] {
-  switch (order ?? 'STARTED_AT_DESC') {
-    case 'STARTED_AT_ASC': return [{ startedAt: 'asc' }, { id: 'asc' }];
-    case 'ENDED_AT_DESC': return [{ endedAt: 'desc' }, { id: 'asc' }];
-    case 'ENDED_AT_ASC': return [{ endedAt: 'asc' }, { id: 'asc' }];
-    case 'NAME_ASC': return [{ name: 'asc' }, { id: 'asc' }];
-    case 'NAME_DESC': return [{ name: 'desc' }, { id: 'asc' }];
-    default: return [{ startedAt: 'desc' }, { id: 'asc' }];
-  }
+  const key = order ?? 'STARTED_AT_DESC';
+  const direction = key.endsWith('_ASC') ? 'asc' : 'desc';
+  const first = ((): Prisma.RunOrderByWithRelationInput => {
+    switch (key.slice(0, key.lastIndexOf('_'))) {
+      case 'ENDED_AT': return { endedAt: direction };
+      case 'NAME': return { name: direction };
+      case 'KIND': return { kind: direction };
+      case 'STATUS': return { status: direction };
+      // A legacy run has no environment or version: PostgreSQL sorts it last ascending, first descending.
+      case 'ENVIRONMENT': return { environment: { name: direction } };
+      case 'CONFIG_VERSION': return { configVersion: direction };
+      case 'PARAMETER_SET': return { parameterSetHash: direction };
+      case 'STARTED_BY': return { startedBy: direction };
+      default: return { startedAt: direction };
+    }
+  })();
+  return [first, { id: 'asc' }];
 }

@@ -121,9 +121,39 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
     visibleByIds: (query: Selection, viewer: Viewer | null, ids: readonly string[]): Promise<Run[]> =>
       prisma.run.findMany({ ...(withKeyColumns(query, ['id']) as Prisma.RunFindManyArgs), where: { id: { in: ids.filter(isUuid) }, AND: [visibleRuns(viewer)] } }),
 
+     * One run with its whole lineage for a report (server/http/run-report):
+     * its set, environment, the version it ran under with who changed what
+     * and why, and the run it re-runs. NOT_FOUND when the viewer may not
+     * read it, as compareRuns answers. One statement.
+     */
+    async lineage(viewer: Viewer | null, id: string) {
+      const run = isUuid(id)
+        ? await prisma.run.findUnique({
+          where: { id },
+          include: {
+            parameterSet: true,
+            environment: { select: { name: true } },
+            rerunOf: { select: { id: true, name: true } },
+            version: {
+              include: {
+                author: { select: { username: true, displayName: true } },
+                approver: { select: { username: true, displayName: true } },
+                changeRequest: { select: { reviewComment: true } },
+                changes: { orderBy: { parameterName: 'asc' }, select: { parameterName: true, before: true, after: true } },
+              },
+            },
+          },
+        })
+        : null;
+      if (!run || !canReadRun(viewer, run)) throw notFound('Run', id);
+      return run;
+    },
+
     /** The node lookup's key (schema/runs.ts): a run the viewer may not read is not found. */
     nodeWhere: (id: string, viewer: Viewer | null): Prisma.RunWhereUniqueInput => ({ id: uuidOrNil(id), AND: [visibleRuns(viewer)] }),
   };
 }
 
 export type RunReads = ReturnType<typeof createRunReads>;
+/** A run with its lineage, as RunReads.lineage reads it. */
+export type RunLineage = Awaited<ReturnType<RunReads['lineage']>>;

@@ -14,6 +14,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: `/config/${env}`, label: 'Parameters', match: '/config/' },
     { href: `/history/${env}`, label: 'Versions', match: '/history/' },
     { href: '/audit', label: 'Audit trail', match: '/audit' },
+    { href: '/runs', label: 'Runs', match: '/runs' },
     { href: '/approvals', label: 'Approvals', match: '/approvals' },
     { href: '/environments', label: 'Environments', match: '/environments' },
     { href: '/dashboard', label: 'Workers', match: '/dashboard' },

@@ -30,6 +30,9 @@ const ApprovalsPage = lazy(() => import('../pages/approvals/approvals-page.tsx')
 const EnvironmentsPage = lazy(() => import('../pages/environments/environments-page.tsx'));
 const DashboardPage = lazy(() => import('../pages/dashboard/dashboard-page.tsx'));
 const CatalogAdminPage = lazy(() => import('../pages/catalog-admin/catalog-admin-page.tsx'));
+const RunsPage = lazy(() => import('../pages/runs/runs-page.tsx'));
+const RunPage = lazy(() => import('../pages/run/run-page.tsx'));
+const ComparePage = lazy(() => import('../pages/compare/compare-page.tsx'));
 
 type SessionState = { status: 'loading' } | { status: 'signed-out'; expired: boolean } | { status: 'signed-in'; user: SessionUser } | { status: 'error'; message: string };
 
@@ -88,6 +91,9 @@ export function App() {
               <Route path="/approvals"><ApprovalsPage /></Route>
               <Route path="/environments"><EnvironmentsPage /></Route>
               <Route path="/dashboard"><DashboardPage /></Route>
+              <Route path="/runs"><RunsPage /></Route>
+              <Route path="/runs/compare"><ComparePage /></Route>
+              <Route path="/runs/:id">{(params) => <RunPage key={params.id} id={decodeURIComponent(params.id)} />}</Route>
               <Route path="/admin/catalog"><CatalogAdminPage /></Route>
               <Route path="/"><Redirect to="/config/dev" replace /></Route>
               <Route>
