@@ -7,6 +7,9 @@ export type HostCommand =
   /** Open `count` plain WebSockets to the broadcast-floor server (no graphql-ws, no agent). */
   | { type: 'raw-connect'; url: string; count: number }
   | { type: 'raw-close' }
+  /** Open `count` plain graphql-ws subscribers (bench/plain-subscribers.ts) to every version after `afterVersion`. */
+  | { type: 'plain-connect'; url: string; token: string; count: number; afterVersion: number }
+  | { type: 'plain-close' }
   /** Profile this host's CPU from now until profile-stop, written to `file`. */
   | { type: 'profile-start' }
   | { type: 'profile-stop'; file: string }
@@ -22,6 +25,10 @@ export type HostReply =
   /** Every plain socket of the host received broadcast `round`, at these wall-clock times (ms). */
   | { type: 'raw-received'; round: number; times: number[] }
   | { type: 'raw-closed' }
+  | { type: 'plain-connected'; subscribers: number }
+  /** Every plain subscriber of the host received `version`, at these wall-clock times (ms). */
+  | { type: 'plain-received'; version: number; times: number[] }
+  | { type: 'plain-closed' }
   | { type: 'profiling' }
   | { type: 'closed' }
   | { type: 'failed'; message: string };

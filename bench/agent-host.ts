@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
 import type { HostCommand, HostReply } from './agent-host-protocol.ts';
 import { now } from './arrivals.ts';
+import { openPlainSubscriber } from './plain-subscribers.ts';
 
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
 const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };
@@ -37,6 +38,26 @@ function openRaw(url: string): Promise<WebSocket> {
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
+}
+/** The plain graphql-ws subscribers, and their receive times per version. */
+let plain: WebSocket[] = [];
+const plainReceived = new Map<number, number[]>();
+function onPlainVersion(version: number, at: number): void {
+  let times = plainReceived.get(version);
+  if (!times) plainReceived.set(version, (times = []));
+  times.push(at);
+  if (times.length === plain.length) {
+    plainReceived.delete(version);
+    send({ type: 'plain-received', version, times });
+  }
+}
+
+function closeAll(sockets: WebSocket[]): Promise<unknown> {
+  return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve();
+    socket.once('close', () => resolve());
+    socket.close();
+  })));
 }
 /** version → apply times of this host's agents. */
 const applied = new Map<number, number[]>();
@@ -89,11 +110,20 @@ process.on('message', (command: HostCommand) => {
         }
         send({ type: 'raw-connected' });
         break;
+      case 'plain-connect':
+        for (let i = 0; i < command.count; i += 100) {
+          plain.push(...await Promise.all(Array.from({ length: Math.min(100, command.count - i) }, () => openPlainSubscriber(command.url, command.token, command.afterVersion, onPlainVersion))));
+        }
+        send({ type: 'plain-connected', subscribers: plain.length });
+        break;
+      case 'plain-close':
+        await closeAll(plain);
+        plain = [];
+        plainReceived.clear();
+        send({ type: 'plain-closed' });
+        break;
       case 'raw-close':
-        await Promise.all(raw.map((socket) => new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.close();
-        })));
+        await closeAll(raw);
         raw = [];
         send({ type: 'raw-closed' });
         break;
