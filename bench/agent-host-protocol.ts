@@ -4,6 +4,8 @@ export type HostCommand =
   | { type: 'clock' }
   | { type: 'connect'; url: string; token: string; count: number; firstIndex: number }
   | { type: 'flush' }
+  /** From now on, record when each agent's socket is next acknowledged (a reconnect after a server restart). */
+  | { type: 'watch-reconnects' }
   /** Open `count` plain WebSockets to the broadcast-floor server (no graphql-ws, no agent). */
   | { type: 'raw-connect'; url: string; count: number }
   | { type: 'raw-close' }
@@ -21,6 +23,9 @@ export type HostReply =
   /** Every agent of the host applied `version`, at these wall-clock times (ms). */
   | { type: 'applied'; version: number; times: number[] }
   | { type: 'flushed' }
+  | { type: 'watching' }
+  /** Every agent of the host reconnected, at these wall-clock times (ms). */
+  | { type: 'reconnected'; times: number[] }
   | { type: 'raw-connected' }
   /** Every plain socket of the host received broadcast `round`, at these wall-clock times (ms). */
   | { type: 'raw-received'; round: number; times: number[] }

@@ -59,6 +59,24 @@ function closeAll(sockets: WebSocket[]): Promise<unknown> {
     socket.close();
   })));
 }
+/**
+ * Reconnect watching: the agents' sockets note when a connection_ack
+ * arrives; after 'watch-reconnects' the first one of each socket counts.
+ */
+let reconnects: Map<WebSocket, number> | undefined;
+class WatchedWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
+    super(address, protocols, options);
+    this.on('message', (data: Buffer) => {
+      if (!reconnects || data.length > 40 || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
+      reconnects.set(this, now());
+      if (reconnects.size === agents.length) {
+        send({ type: 'reconnected', times: [...reconnects.values()] });
+        reconnects = undefined;
+      }
+    });
+  }
+}
 /** version → apply times of this host's agents. */
 const applied = new Map<number, number[]>();
 
@@ -69,7 +87,7 @@ function send(reply: HostReply): void {
 function addAgent(command: Extract<HostCommand, { type: 'connect' }>, index: number): RuntimeAgent<typeof PARAMETER> {
   const agent = createRuntimeAgent({
     url: command.url, token: command.token, environment: 'dev', workerName: `bench-${index}`, mode: 'PAPER', consumes: [PARAMETER] as const,
-    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000,
+    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000, webSocketImpl: WatchedWebSocket,
     onApply: (batch) => {
       const at = now();
       let times = applied.get(batch.version);
@@ -94,11 +112,14 @@ process.on('message', (command: HostCommand) => {
         send({ type: 'clock', at: now() });
         break;
       case 'connect':
-        // Waves of 50: ready() loads values, registers the worker and subscribes.
-        for (let i = 0; i < command.count; i += 50) {
-          await Promise.all(Array.from({ length: Math.min(50, command.count - i) }, (_, k) => addAgent(command, command.firstIndex + i + k).ready()));
-        }
+        // All at once, as a fleet starting together would: ready() loads
+        // values, registers the worker and subscribes.
+        await Promise.all(Array.from({ length: command.count }, (_, k) => addAgent(command, command.firstIndex + k).ready()));
         send({ type: 'connected', agents: agents.length });
+        break;
+      case 'watch-reconnects':
+        reconnects = new Map();
+        send({ type: 'watching' });
         break;
       case 'flush':
         await Promise.all(agents.map((agent) => agent.flush()));

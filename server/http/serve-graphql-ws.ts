@@ -35,12 +35,13 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E 
     const closed = server.opened(
       {
         protocol: socket.protocol,
+        // Resolved once handed to the socket, not once flushed (use/ws waits
+        // for ws's write callback): a closure and a promise less per frame on
+        // the fan-out's path. Events queue in the subscriber's pubsub queue
+        // either way; a write that fails closes the socket ('error' above).
         send: (data) => {
-          const message = frame(data);
-          return new Promise((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(message, (error) => (error ? reject(error) : resolve()));
-          });
+          if (socket.readyState === socket.OPEN) socket.send(frame(data));
+          else frame(data);
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', (data) => {
