@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema } from '../schema/index.ts';
-import { createCredentialWatch, createPasswordHasher, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
+import { createCredentialWatch, createPasswordHasher, createVerifiedTokens, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
 import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
@@ -65,13 +65,21 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const pubsub = createAppPubSub();
   const catalogCache = createCatalogCache();
   const { prisma } = database;
-  const services = createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits });
+  // Tokens verified moments ago are trusted only while credential changes are heard (the bridge below is up).
+  let listening = () => false;
+  const verifiedTokens = createVerifiedTokens({ listening: () => listening() });
+  const services = createServices({ prisma, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, verifiedTokens, limits });
+  const tokenChanges = pubsub.subscribe('credentialsChanged');
+  void (async () => {
+    for await (const change of tokenChanges) verifiedTokens.forget(change);
+  })();
   // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
   const reads = createReads({ prisma, catalogCache, pubsub });
   const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
+  listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,
   // so every replica reports the same figures.
@@ -103,6 +111,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
         await metricsServer?.close();
         await http.close();
         await credentialWatch.close();
+        await tokenChanges.return?.();
         // Reports accepted before the sockets closed are written, not dropped.
         await services.workers.drained();
         await bridge.close();
@@ -110,6 +119,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
     };
   } catch (error) {
     await credentialWatch.close();
+    await tokenChanges.return?.();
     await bridge.close();
     throw error;
   }
