@@ -114,7 +114,18 @@ process.on('message', (command: HostCommand) => {
       case 'connect':
         // All at once, as a fleet starting together would: ready() loads
         // values, registers the worker and subscribes.
-        await Promise.all(Array.from({ length: command.count }, (_, k) => addAgent(command, command.firstIndex + k).ready()));
+        // A worker whose ready() failed for a passing cause (a timeout while
+        // the whole fleet loads) calls it again, as a real one would.
+        await Promise.all(Array.from({ length: command.count }, async (_, k) => {
+          const agent = addAgent(command, command.firstIndex + k);
+          for (let attempt = 0; ; attempt += 1) {
+            try {
+              return await agent.ready();
+            } catch (error) {
+              if (attempt >= 5) throw error;
+            }
+          }
+        }));
         send({ type: 'connected', agents: agents.length });
         break;
       case 'watch-reconnects':
