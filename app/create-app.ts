@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema, buildSubgraphSchema } from '../schema/index.ts';
 import { startBacktestExecutor, type BacktestExecutor } from './backtest-executor.ts';
-import { createCredentialWatch, createPasswordHasher, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
+import { createCredentialWatch, createPasswordHasher, createVerifiedTokens, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
 import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
@@ -76,13 +76,21 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const { prisma } = database;
   // The executor needs the server's URL, so it starts after the server; a re-run queued before that is found by its first pass.
   let backtests: BacktestExecutor | undefined;
-  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits, onBacktestQueued: () => backtests?.wake() });
+  // Tokens verified moments ago are trusted only while credential changes are heard (the bridge below is up).
+  let listening = () => false;
+  const verifiedTokens = createVerifiedTokens({ listening: () => listening() });
+  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, verifiedTokens, limits, onBacktestQueued: () => backtests?.wake() });
+  const tokenChanges = pubsub.subscribe('credentialsChanged');
+  void (async () => {
+    for await (const change of tokenChanges) verifiedTokens.forget(change);
+  })();
   // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
   const reads = createReads({ prisma, catalogCache, pubsub, maxValueLength: limits?.maxValueLength });
   const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
+  listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,
   // so every replica reports the same figures.
@@ -118,6 +126,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
         await metricsServer?.close();
         await http.close();
         await credentialWatch.close();
+        await tokenChanges.return?.();
         // Reports accepted before the sockets closed are written, not dropped.
         await services.workers.drained();
         await bridge.close();
@@ -125,6 +134,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
     };
   } catch (error) {
     await credentialWatch.close();
+    await tokenChanges.return?.();
     await bridge.close();
     throw error;
   }

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { PasswordHasher } from '../server/auth/password-hasher.ts';
 import { assertApplicationRole, inspectDatabaseRole } from '../server/db/check-application-role.ts';
-import { connectEmbedded } from '../server/db/connect-embedded.ts';
 import { connectPostgres } from '../server/db/connect-postgres.ts';
 import type { Database } from '../server/db/database.ts';
 import type { Logger } from '../server/logging/create-logger.ts';
@@ -34,6 +33,8 @@ export async function openDatabase({ settings, logger, hasher }: {
   const seed = (database: Database) => seedIfEmpty(database.prisma, { dataDir: settings.dataDir, hasher, logger });
 
   if (!settings.DATABASE_URL) {
+    // Loaded only here: a server on PostgreSQL never holds PGlite's modules.
+    const { connectEmbedded } = await import('../server/db/connect-embedded.ts');
     const database = await connectEmbedded({ dataDir: path.join(settings.dataDir, 'pglite'), logger });
     return { database, ...(await seed(database)) };
   }

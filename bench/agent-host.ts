@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
 import type { HostCommand, HostReply } from './agent-host-protocol.ts';
 import { now } from './arrivals.ts';
+import { openPlainSubscriber } from './plain-subscribers.ts';
 
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
 const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };
@@ -38,6 +39,44 @@ function openRaw(url: string): Promise<WebSocket> {
     socket.once('error', reject);
   });
 }
+/** The plain graphql-ws subscribers, and their receive times per version. */
+let plain: WebSocket[] = [];
+const plainReceived = new Map<number, number[]>();
+function onPlainVersion(version: number, at: number): void {
+  let times = plainReceived.get(version);
+  if (!times) plainReceived.set(version, (times = []));
+  times.push(at);
+  if (times.length === plain.length) {
+    plainReceived.delete(version);
+    send({ type: 'plain-received', version, times });
+  }
+}
+
+function closeAll(sockets: WebSocket[]): Promise<unknown> {
+  return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve();
+    socket.once('close', () => resolve());
+    socket.close();
+  })));
+}
+/**
+ * Reconnect watching: the agents' sockets note when a connection_ack
+ * arrives; after 'watch-reconnects' the first one of each socket counts.
+ */
+let reconnects: Map<WebSocket, number> | undefined;
+class WatchedWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
+    super(address, protocols, options);
+    this.on('message', (data: Buffer) => {
+      if (!reconnects || data.length > 40 || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
+      reconnects.set(this, now());
+      if (reconnects.size === agents.length) {
+        send({ type: 'reconnected', times: [...reconnects.values()] });
+        reconnects = undefined;
+      }
+    });
+  }
+}
 /** version → apply times of this host's agents. */
 const applied = new Map<number, number[]>();
 
@@ -48,7 +87,7 @@ function send(reply: HostReply): void {
 function addAgent(command: Extract<HostCommand, { type: 'connect' }>, index: number): RuntimeAgent<typeof PARAMETER> {
   const agent = createRuntimeAgent({
     url: command.url, token: command.token, environment: 'dev', workerName: `bench-${index}`, mode: 'PAPER', consumes: [PARAMETER] as const,
-    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000,
+    logger: silent, heartbeatIntervalMs: 120_000, stalenessBudgetMs: 120_000, webSocketImpl: WatchedWebSocket,
     onApply: (batch) => {
       const at = now();
       let times = applied.get(batch.version);
@@ -73,11 +112,25 @@ process.on('message', (command: HostCommand) => {
         send({ type: 'clock', at: now() });
         break;
       case 'connect':
-        // Waves of 50: ready() loads values, registers the worker and subscribes.
-        for (let i = 0; i < command.count; i += 50) {
-          await Promise.all(Array.from({ length: Math.min(50, command.count - i) }, (_, k) => addAgent(command, command.firstIndex + i + k).ready()));
-        }
+        // All at once, as a fleet starting together would: ready() loads
+        // values, registers the worker and subscribes.
+        // A worker whose ready() failed for a passing cause (a timeout while
+        // the whole fleet loads) calls it again, as a real one would.
+        await Promise.all(Array.from({ length: command.count }, async (_, k) => {
+          const agent = addAgent(command, command.firstIndex + k);
+          for (let attempt = 0; ; attempt += 1) {
+            try {
+              return await agent.ready();
+            } catch (error) {
+              if (attempt >= 5) throw error;
+            }
+          }
+        }));
         send({ type: 'connected', agents: agents.length });
+        break;
+      case 'watch-reconnects':
+        reconnects = new Map();
+        send({ type: 'watching' });
         break;
       case 'flush':
         await Promise.all(agents.map((agent) => agent.flush()));
@@ -89,11 +142,20 @@ process.on('message', (command: HostCommand) => {
         }
         send({ type: 'raw-connected' });
         break;
+      case 'plain-connect':
+        for (let i = 0; i < command.count; i += 100) {
+          plain.push(...await Promise.all(Array.from({ length: Math.min(100, command.count - i) }, () => openPlainSubscriber(command.url, command.token, command.afterVersion, onPlainVersion))));
+        }
+        send({ type: 'plain-connected', subscribers: plain.length });
+        break;
+      case 'plain-close':
+        await closeAll(plain);
+        plain = [];
+        plainReceived.clear();
+        send({ type: 'plain-closed' });
+        break;
       case 'raw-close':
-        await Promise.all(raw.map((socket) => new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.close();
-        })));
+        await closeAll(raw);
         raw = [];
         send({ type: 'raw-closed' });
         break;

@@ -6,7 +6,7 @@ import type { HostCommand, HostReply } from './agent-host-protocol.ts';
 import { now } from './arrivals.ts';
 
 
-type Streamed = Extract<HostReply, { type: 'applied' | 'raw-received' }>;
+type Streamed = Extract<HostReply, { type: 'applied' | 'raw-received' | 'plain-received' | 'reconnected' }>;
 
 export interface AgentHost {
   readonly process: ChildProcess;
@@ -44,7 +44,7 @@ export async function startAgentHost(index: number): Promise<AgentHost> {
       console.error(`agent host ${index} failed: ${reply.message}`);
       process.exit(1);
     }
-    if (reply.type === 'applied' || reply.type === 'raw-received') {
+    if (reply.type === 'applied' || reply.type === 'raw-received' || reply.type === 'plain-received' || reply.type === 'reconnected') {
       for (const handler of streamed) handler(reply, host);
       return;
     }

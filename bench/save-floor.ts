@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { percentiles } from './percentiles.ts';
 
 /**
  * The floor a save is held against: the minimal durable transaction a
@@ -101,3 +102,23 @@ export async function createSaveFloor({ connectionString, environment, parameter
 }
 
 export type SaveFloor = Awaited<ReturnType<typeof createSaveFloor>>;
+
+/**
+ * The save floor's p50/p99 in 8 round trips, for a figure held against it
+ * (bench/save-to-apply.ts): `saves` transactions on `environment`, after a
+ * warm-up, on the product's own tables and triggers.
+ */
+export async function measureSaveFloor(connectionString: string, { saves = 200, environment = 'staging', parameter = 'CVN_ATR_PERIOD' } = {}) {
+  const floor = await createSaveFloor({ connectionString, environment, parameter });
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < saves + 10; i += 1) {
+      const start = performance.now();
+      await floor.eightRoundTrips(i);
+      if (i >= 10) samples.push(performance.now() - start);
+    }
+    return percentiles(samples);
+  } finally {
+    await floor.close();
+  }
+}

@@ -1,27 +1,46 @@
-// `npm run bench:distribution`: save-to-apply latency from sending the
-// updateConfig mutation to each runtime agent's apply callback, for a
-// hot-reloadable parameter with idle workers, at 10, 100 and 1,000 connected
-// agents, beside the raw floor (NOTIFY to a plain LISTEN client) measured in
-// the same run, plus the server's resident memory with 1,000 agents. The
-// server runs as its own process (`npm start` with DATABASE_URL), the agents
-// in BENCH_PROCESSES agent hosts (bench/agent-host.ts; default one per core).
-// Writes bench/results/save-to-apply.md.
-import { readFile, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+// `npm run bench:distribution`: distribution at scale, every figure held
+// against a floor measured in the same run on the same machine.
+//
+// - Fan-out: commit → receipt by plain graphql-ws subscribers, and the
+//   server's CPU per event, beside one LISTEN connection and a bare `ws`
+//   server writing one pre-serialized frame to every socket; the server's
+//   resident memory at each size (idle too).
+// - Full agents: start to all READY; save → apply against the save's floor
+//   (the minimal durable transaction, plain `pg`) plus the broadcast floor;
+//   the apply reports' server CPU per version against the fan-out's; and
+//   after a server restart, when every agent is current again (the
+//   reconnect curve).
+//
+// The server runs as its own process (`npm start` with DATABASE_URL), the
+// clients in BENCH_PROCESSES agent hosts (bench/agent-host.ts; default one per
+// core). Sizes: BENCH_SUBSCRIBERS (default 1000,3000,10000), BENCH_AGENTS
+// (default 1000; 0 skips), BENCH_SAVES (saves per size, default 20),
+// BENCH_RESTART=0 skips the restart. BENCH_PROFILE=<dir> writes CPU profiles.
+// Writes bench/results/save-to-apply.md (the last run) and appends it to
+// bench/results/history.md.
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { spawnProduct } from '../test/support/spawn-product.ts';
+import { spawnProduct, type RunningProduct } from '../test/support/spawn-product.ts';
 import type { HostCommand } from './agent-host-protocol.ts';
-import { startAgentHost } from './agent-hosts.ts';
+import { startAgentHost, type AgentHost } from './agent-hosts.ts';
 import { createArrivals, now, shareOf } from './arrivals.ts';
 import { benchPasswords, createBenchDatabase } from './bench-database.ts';
-import { measureBroadcastFloor } from './broadcast-floor.ts';
+import { measureBroadcastFloor, measureFanOut, type FanOutFigures } from './fan-out.ts';
 import { measureNotifyFloor } from './notify-floor.ts';
 import { formatMs, percentiles } from './percentiles.ts';
+import { processCpuMs, residentMb } from './process-cpu.ts';
+import { measureSaveFloor } from './save-floor.ts';
 
-const sizes = (process.env.BENCH_AGENTS ?? '10,100,1000').split(',').map(Number);
-const savesPerSize = (n: number) => (n >= 1000 ? 20 : n >= 100 ? 40 : 60);
+const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').filter(Boolean).map(Number).filter((n) => n > 0);
+const subscriberSizes = list(process.env.BENCH_SUBSCRIBERS, '1000,3000,10000');
+const agentCount = list(process.env.BENCH_AGENTS, '1000')[0] ?? 0;
+const saves = Number(process.env.BENCH_SAVES ?? 20);
+const restart = process.env.BENCH_RESTART !== '0';
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
+/** Fewer rounds at the largest sizes keep the whole run within minutes. */
+const roundsAt = (size: number) => (size > 3000 ? Math.max(5, Math.round(saves / 4)) : size > 1000 ? Math.max(5, Math.round(saves / 2)) : saves);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -31,18 +50,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function residentMemoryMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
+const started = Date.now();
 const bench = await createBenchDatabase();
 await bench.database.close();
 const dataDir = await mkdtemp(path.join(tmpdir(), 'ucp-bench-'));
-const product = await spawnProduct({ DATABASE_URL: bench.url, PORT: String(await freePort()), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 60_000,
-  // BENCH_PROFILE=<dir> writes CPU profiles: the server's whole run, and each agent host's during each size's saves.
-  process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+const port = await freePort();
+const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const startProduct = () => spawnProduct({ DATABASE_URL: bench.url, PORT: String(port), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 60_000, profileArgs);
+let product: RunningProduct = await startProduct();
 const url = product.url;
+const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
 const basic = (user: 'admin' | 'editor') => `Basic ${Buffer.from(`${user}:${benchPasswords[user]}`).toString('base64')}`;
 
 async function gql(query: string, variables: Record<string, unknown>, authorization: string): Promise<any> {
@@ -52,113 +69,205 @@ async function gql(query: string, variables: Record<string, unknown>, authorizat
   return body.data;
 }
 
+// Idle: started, migrated, seeded, no client yet.
+const idleRss = residentMb(product.process.pid!);
+
 // Sign the editor in once (cookie session) so argon2 stays out of the figures.
 const signIn = await fetch(`${url}/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'editor', password: benchPasswords.editor }) });
 const { csrfToken } = (await signIn.json()) as { csrfToken: string };
 const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-async function save(version: number, value: string): Promise<number> {
+let tick = 0;
+/** Saves `next` (one hot-reloadable parameter, alternating values); returns the round trip in ms. */
+async function save(next: number): Promise<number> {
+  tick += 1;
+  const t0 = now();
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
     body: JSON.stringify({
       query: `mutation($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version } } }`,
-      variables: { input: { environment: 'dev', expectedVersion: version, reason: 'save-to-apply benchmark', changes: [{ name: PARAMETER, value }] } },
+      variables: { input: { environment: 'dev', expectedVersion: next - 1, reason: 'distribution benchmark', changes: [{ name: PARAMETER, value: tick % 2 ? '0.56' : '0.57' }] } },
     }),
   });
   const body = (await response.json()) as { data?: any; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data.updateConfig.version.version;
+  if (body.data.updateConfig.version.version !== next) throw new Error(`expected version ${next}, got ${body.data.updateConfig.version.version}`);
+  return now() - t0;
 }
 
 const token: string = (await gql(`mutation { createServiceToken(input: { environment: "dev", name: "bench" }) { token } }`, {}, basic('admin'))).createServiceToken.token;
-const floor = await measureNotifyFloor(bench.url);
-
-const arrivals = createArrivals(); // per saved version
-const hostCount = Number(process.env.BENCH_PROCESSES ?? cpus().length);
-const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => startAgentHost(i)));
-for (const host of hosts) {
-  host.onStreamed((reply, from) => {
-    if (reply.type === 'applied') arrivals.add(reply.version, reply.times, from.offset);
-  });
-}
-const connected = () => hosts.reduce((sum, host) => sum + host.agents, 0);
-
 let version: number = (await gql(`{ environment(name: "dev") { activeVersion } }`, {}, basic('admin'))).environment.activeVersion;
-const rows: string[] = [];
-let rssAtMax: number | undefined;
-let tick = 0;
-let lastEvent = '';
+const notifyFloor = await measureNotifyFloor(bench.url);
+const saveFloor = await measureSaveFloor(bench.url);
 
-for (const size of sizes) {
-  // Each host holds size / hosts agents.
-  let firstIndex = connected();
+// The server's CPU for a save alone (no subscriber, no agent), to tell the
+// reports' share of a version's CPU from the save's.
+let saveCpu = 0;
+for (let i = 0; i < 13; i += 1) {
+  const cpu0 = processCpuMs(product.process.pid!);
+  await save(version + 1);
+  version += 1;
+  if (i >= 3) saveCpu += (processCpuMs(product.process.pid!) - cpu0) / 10;
+}
+
+const hostCount = Number(process.env.BENCH_PROCESSES ?? cpus().length);
+const hosts: AgentHost[] = await Promise.all(Array.from({ length: hostCount }, (_, i) => startAgentHost(i)));
+
+// A version's message as a subscriber receives it, for the broadcast floor.
+const versionMessage = JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: { data: { configChanged: {
+  environment: 'dev', version: 1000, kind: 'EDIT', changedKeys: [PARAMETER], createdAt: new Date().toISOString(), changes: [{ name: PARAMETER, after: '0.57' }],
+} } } });
+
+type Row = { figure: string; value: string; floor: string; ratio: number; target: number };
+const rows: Row[] = [];
+const ratioRow = (figure: string, value: number, floor: number, target: number, unit = 'ms') =>
+  rows.push({ figure, value: unit === 'ms' ? formatMs(value) : `${value.toFixed(1)} ${unit}`, floor: unit === 'ms' ? formatMs(floor) : `${floor.toFixed(1)} ${unit}`, ratio: value / floor, target });
+const memoryRows: string[] = [];
+const fanOutAt = new Map<number, { ours: FanOutFigures; floor: FanOutFigures }>();
+
+// --- Fan-out to plain graphql-ws subscribers, and memory at each size.
+for (const size of subscriberSizes) {
+  const rounds = roundsAt(size);
+  const floor = await measureBroadcastFloor({ hosts, databaseUrl: bench.url, size, rounds, payload: versionMessage });
+  let rss = 0;
+  const ours = await measureFanOut({
+    hosts, wsUrl, databaseUrl: bench.url, token, pid: product.process.pid!, size, rounds, activeVersion: version,
+    save: async (next) => {
+      if (rss === 0) rss = residentMb(product.process.pid!); // connected, before the first event
+      await save(next);
+    },
+  });
+  version = ours.version;
+  fanOutAt.set(size, { ours, floor });
+  memoryRows.push(`| ${size} | ${rss.toFixed(0)} MB | ${formatMs(ours.p50)} / ${formatMs(ours.p99)} | ${formatMs(floor.p50)} / ${formatMs(floor.p99)} | ${ours.cpuPerEventMs.toFixed(1)} ms / ${floor.cpuPerEventMs.toFixed(1)} ms |`);
+  console.log(`fan-out ${size}: ${memoryRows.at(-1)}`);
+}
+const fanOut1000 = fanOutAt.get(1000);
+if (fanOut1000) {
+  ratioRow('commit → receipt, 1,000 graphql-ws subscribers, p50', fanOut1000.ours.p50, fanOut1000.floor.p50, 1.3);
+  ratioRow('commit → receipt, 1,000 graphql-ws subscribers, p99', fanOut1000.ours.p99, fanOut1000.floor.p99, 1.3);
+  ratioRow('server CPU per event, 1,000 subscribers', fanOut1000.ours.cpuPerEventMs, fanOut1000.floor.cpuPerEventMs, 1.5);
+}
+
+// --- Full agents.
+let readyLine = '';
+let curve = '';
+if (agentCount > 0) {
+  const arrivals = createArrivals(); // per saved version
+  for (const host of hosts) {
+    host.onStreamed((reply, from) => {
+      if (reply.type === 'applied') arrivals.add(reply.version, reply.times, from.offset);
+    });
+  }
+  const readyStart = now();
+  let firstIndex = 0;
   await Promise.all(hosts.map((host, i) => {
-    const count = shareOf(size, hosts.length, i) - host.agents;
-    if (count <= 0) return undefined;
+    const count = shareOf(agentCount, hosts.length, i);
     const command: HostCommand = { type: 'connect', url, token, count, firstIndex };
     firstIndex += count;
     return host.request(command, 'connected').then((reply) => {
       host.agents = reply.agents;
     });
   }));
+  const readyMs = now() - readyStart;
+  rows.push({ figure: `${agentCount.toLocaleString('en')} agents, start → all READY`, value: `${(readyMs / 1000).toFixed(2)} s`, floor: '10 s (target)', ratio: readyMs / 10_000, target: 1 });
+  console.log(`ready: ${(readyMs / 1000).toFixed(2)} s`);
+
   const samples: number[] = [];
   const saveTimes: number[] = [];
-  const saves = savesPerSize(size);
+  let withReportsCpu = 0;
   const profile = process.env.BENCH_PROFILE;
   if (profile) await Promise.all(hosts.map((host) => host.request({ type: 'profile-start' }, 'profiling')));
   for (let s = 0; s < saves + 3; s += 1) {
-    tick += 1;
     const next = version + 1;
     const mine: number[] = [];
-    const { t0, complete } = arrivals.start(next, connected(), mine);
-    version = await save(version, tick % 2 ? '0.56' : '0.57');
-    const savedAfter = now() - t0;
-    if (version !== next) throw new Error(`expected version ${next}, got ${version}`);
+    const cpu0 = processCpuMs(product.process.pid!);
+    const { complete } = arrivals.start(next, agentCount, mine);
+    const saved = await save(next);
+    version = next;
     await complete;
-    if (s >= 3) { // the first 3 are warm-up
-      saveTimes.push(savedAfter);
+    // Every apply report recorded before the next save: the CPU from the
+    // save to here is the save, the fan-out and the reports of one version.
+    await Promise.all(hosts.map((host) => host.request({ type: 'flush' }, 'flushed')));
+    if (s >= 3) {
+      withReportsCpu += processCpuMs(product.process.pid!) - cpu0;
+      saveTimes.push(saved);
       samples.push(...mine);
     }
-    if (process.env.BENCH_DEBUG) console.log(`save ${savedAfter.toFixed(1)} ms, first apply ${Math.min(...mine).toFixed(1)} ms, last ${Math.max(...mine).toFixed(1)} ms`);
-    // Let every apply report reach the server before the next save, so
-    // each measurement starts from an idle server (the first 3 are warm-up).
-    await Promise.all(hosts.map((host) => host.request({ type: 'flush' }, 'flushed')));
   }
-  if (profile) await Promise.all(hosts.map((host, i) => host.request({ type: 'profile-stop', file: path.join(profile, `agent-host-${i}-${size}.cpuprofile`) }, 'profiling')));
-  if (size === Math.max(...sizes)) rssAtMax = await residentMemoryMb(product.process.pid!);
-  // A version's message as an agent receives it, for the broadcast floor.
-  lastEvent ||= JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: { data: { configChanged: {
-    environment: 'dev', version, kind: 'EDIT', changedKeys: [PARAMETER], createdAt: new Date().toISOString(), changes: [{ name: PARAMETER, after: '0.57' }],
-  } } } });
-  const broadcast = await measureBroadcastFloor(hosts, size, saves, lastEvent);
+  if (profile) await Promise.all(hosts.map((host, i) => host.request({ type: 'profile-stop', file: path.join(profile, `agent-host-${i}.cpuprofile`) }, 'profiling')));
   const p = percentiles(samples);
-  const saved = percentiles(saveTimes);
-  rows.push(`| ${size} | ${saves} | ${p.n} | ${formatMs(p.p50)} | ${formatMs(p.p95)} | ${formatMs(p.p99)} | ${formatMs(p.max)} | ${formatMs(saved.p50)} | ${formatMs(broadcast.p50)} / ${formatMs(broadcast.p99)} |`);
-  console.log(rows.at(-1));
+  const savedP = percentiles(saveTimes);
+  const broadcast = fanOutAt.get(agentCount)?.floor ?? await measureBroadcastFloor({ hosts, databaseUrl: bench.url, size: agentCount, rounds: saves, payload: versionMessage });
+  ratioRow(`save → apply, ${agentCount.toLocaleString('en')} full agents, p50`, p.p50, saveFloor.p50 + broadcast.p50, 1.5);
+  ratioRow(`save → apply, ${agentCount.toLocaleString('en')} full agents, p99`, p.p99, saveFloor.p99 + broadcast.p99, 1.5);
+  // The reports' share: the whole version's server CPU less the save alone
+  // (measured without subscribers below) and the fan-out.
+  const fanOutCpu = fanOutAt.get(agentCount)?.ours.cpuPerEventMs;
+  console.log(`save → apply: p50 ${formatMs(p.p50)} p99 ${formatMs(p.p99)}, save ${formatMs(savedP.p50)}`);
+
+  if (restart) {
+    // Every agent current again after a restart: the time from the new
+    // server's listening to each socket's acknowledged reconnect.
+    await Promise.all(hosts.map((host) => host.request({ type: 'watch-reconnects' }, 'watching')));
+    const reconnected: number[] = [];
+    let waiting = agentCount;
+    let allBack: () => void = () => {};
+    const back = new Promise<void>((resolve) => (allBack = resolve));
+    const stops = hosts.map((host) => host.onStreamed((reply, from) => {
+      if (reply.type !== 'reconnected') return;
+      reconnected.push(...reply.times.map((at) => at - from.offset));
+      waiting -= reply.times.length;
+      if (waiting === 0) allBack();
+    }));
+    await product.stop();
+    product = await startProduct();
+    const listening = now();
+    await back;
+    for (const stop of stops) stop();
+    const after = reconnected.map((at) => at - listening).sort((a, b) => a - b);
+    const last = after.at(-1) ?? NaN;
+    rows.push({ figure: `restart with ${agentCount.toLocaleString('en')} agents: listening → every agent current`, value: `${(last / 1000).toFixed(2)} s`, floor: '3 s (target)', ratio: last / 3000, target: 1 });
+    const buckets = new Map<number, number>();
+    for (const at of after) buckets.set(Math.max(0, Math.floor(at / 100)), (buckets.get(Math.max(0, Math.floor(at / 100))) ?? 0) + 1);
+    const lastBucket = Math.max(...buckets.keys());
+    curve = Array.from({ length: lastBucket + 1 }, (_, b) => `${b * 100}: ${buckets.get(b) ?? 0}`).join(', ');
+    console.log(`restart: last agent current ${formatMs(last)} after listening`);
+  }
+  const reportsCpu = fanOutCpu === undefined ? undefined : withReportsCpu / saves - saveCpu - fanOutCpu;
+  if (reportsCpu !== undefined && fanOutCpu !== undefined) ratioRow(`apply reports' server CPU per version, ${agentCount.toLocaleString('en')} agents (vs the fan-out's)`, reportsCpu, fanOutCpu, 2);
+  readyLine = `Save alone over HTTP (in the save → apply samples): p50 ${formatMs(savedP.p50)}, p99 ${formatMs(savedP.p99)}; server CPU per save ${saveCpu.toFixed(1)} ms; per version with ${agentCount} agents (save, fan-out, reports) ${(withReportsCpu / saves).toFixed(1)} ms.`;
 }
 
 await Promise.all(hosts.map((host) => host.request({ type: 'close' }, 'closed')));
 await product.stop();
 await bench.drop();
 await rm(dataDir, { recursive: true, force: true });
+ratioRow('idle server resident memory', idleRss, 200, 1, 'MB');
 
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL on loopback, ${hostCount} client processes on the same cores`;
 const table = [
-  `# Save-to-apply latency`,
+  `## Distribution benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:distribution\` on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL on loopback.`,
-  `From sending \`updateConfig\` (one hot-reloadable THRESHOLD parameter) to each idle agent's apply callback. The server runs as its own process; the agents run in ${hostCount} agent-host processes (each worker is its own process in production), all on the same ${cpus().length} cores. Apply times are taken in the hosts and corrected for each host's clock offset (least-delay round trip).`,
+  `Machine: ${machine}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s. Saves per size: ${saves}.`,
   '',
-  '| agents | saves | samples | p50 | p95 | p99 | max | save alone (p50) | raw WebSocket broadcast floor (p50 / p99) |',
-  '|---|---|---|---|---|---|---|---|---|',
-  ...rows,
+  '| figure | value | floor | ratio | target | met |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.floor} | ${r.ratio.toFixed(2)} | ≤ ${r.target} | ${r.ratio <= r.target ? 'yes' : 'no'} |`),
   '',
-  '*save alone*: the updateConfig round trip (validation, the version, its audit, the commit), a part of every sample.',
-  `*raw WebSocket broadcast floor*: a bare \`ws\` server sending one pre-serialized message of a version's size to as many plain sockets in the same host processes (no graphql-ws, no agent, no database): what this machine needs to reach that many sockets at all.`,
+  'Floors: *commit → receipt* and *CPU per event*: one LISTEN connection and a bare `ws` server writing one pre-serialized frame of a version\'s size to as many sockets, same client processes; clocks start when a LISTEN connection sees the commit\'s notification. *Save → apply*: the save floor (the minimal durable transaction with plain `pg`: lock, version with every value, change, audit, NOTIFY, commit; p50 ' +
+    `${formatMs(saveFloor.p50)}, p99 ${formatMs(saveFloor.p99)}) plus the broadcast floor at that size. *Apply reports*: the server CPU of a version with full agents less that of a save without subscribers and of the fan-out. Raw NOTIFY floor: p50 ${formatMs(notifyFloor.p50)}, p99 ${formatMs(notifyFloor.p99)}.`,
+  readyLine,
   '',
-  `Raw floor in the same run (pg_notify → plain LISTEN client, ${floor.n} events): p50 ${formatMs(floor.p50)}, p95 ${formatMs(floor.p95)}, p99 ${formatMs(floor.p99)}, max ${formatMs(floor.max)}.`,
-  rssAtMax !== undefined ? `Server resident memory with ${Math.max(...sizes)} agents connected: ${rssAtMax.toFixed(0)} MB.` : '',
+  '| subscribers | server resident | commit → receipt p50 / p99 | floor p50 / p99 | server CPU per event / floor |',
+  '|---|---|---|---|---|',
+  `| 0 (idle) | ${idleRss.toFixed(0)} MB | | | |`,
+  ...memoryRows,
+  '',
+  curve ? `Reconnect curve after the restart (ms after listening: agents acknowledged in that 100 ms): ${curve}.` : '',
   '',
 ].join('\n');
 await mkdir(path.join(import.meta.dirname, 'results'), { recursive: true });
-await writeFile(path.join(import.meta.dirname, 'results', 'save-to-apply.md'), table);
+await writeFile(path.join(import.meta.dirname, 'results', 'save-to-apply.md'), `# Distribution at scale (last run)\n\n${table}`);
+await appendFile(path.join(import.meta.dirname, 'results', 'history.md'), `${table}\n`);
 console.log(`\n${table}`);

@@ -1,6 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { SqlClient } from './db/sql-client.ts';
-import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions } from './auth/index.ts';
+import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions, type VerifiedTokens } from './auth/index.ts';
 import { createChangeRequestService } from './features/approvals/index.ts';
 import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
 import { createConfigService, createConfigWriter, readSnapshot } from './features/configuration/index.ts';
@@ -29,13 +29,15 @@ export interface ServiceDeps {
   onBacktestQueued?: () => void;
   /** Sign-in throttling's limits and clock (tests shorten and move them). */
   signInThrottle?: SignInThrottleOptions;
+  /** Service tokens verified moments ago (server/auth/verified-tokens.ts); fed credential changes by the caller. */
+  verifiedTokens?: VerifiedTokens;
 }
 
 /**
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, limits = {}, onBacktestQueued }: ServiceDeps) {
+export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, verifiedTokens, limits = {}, onBacktestQueued }: ServiceDeps) {
   const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
   const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError });
@@ -44,7 +46,7 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
   const runEpochs = createRunEpochService({ prisma, logger });
   return {
     authenticator: createAuthenticator({
-      prisma, sql, hasher, sessionTtlMs,
+      prisma, sql, hasher, sessionTtlMs, verifiedTokens,
       throttle: createSignInThrottle({ prisma, ...signInThrottle, onLockout: createSignInLockoutRecorder({ prisma, logger }) }),
     }),
     config: createConfigService({ prisma, writer, logger, metrics }),
@@ -60,8 +62,25 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
       prisma, catalog: catalogCache, logger, metrics,
       applyReports: createApplyReportWriter({ prisma, logger, metrics }),
     }),
-    access: createAccessService({ prisma, hasher, logger }),
+    access: forgetTokensOnRevocation(createAccessService({ prisma, hasher, logger }), verifiedTokens),
   };
+}
+
+/**
+ * A token this process revokes is forgotten by its verified-token cache as
+ * soon as the revocation returns, not a notification's delay later: the
+ * caller's next request is refused even on this replica's fastest path.
+ */
+function forgetTokensOnRevocation<A extends { revokeServiceToken(...args: never[]): Promise<unknown>; replaceSystemToken(...args: never[]): Promise<unknown> }>(access: A, verifiedTokens: VerifiedTokens | undefined): A {
+  if (!verifiedTokens) return access;
+  const forgetting = <F extends (...args: never[]) => Promise<unknown>>(run: F): F => (async (...args: Parameters<F>) => {
+    try {
+      return await run(...args);
+    } finally {
+      verifiedTokens.forget({ kind: 'all', id: '' });
+    }
+  }) as F;
+  return { ...access, revokeServiceToken: forgetting(access.revokeServiceToken), replaceSystemToken: forgetting(access.replaceSystemToken) };
 }
 
 export type Services = ReturnType<typeof createServices>;

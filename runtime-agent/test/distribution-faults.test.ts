@@ -177,11 +177,11 @@ describe('Fault: the server process is killed with SIGKILL and restarted while a
     history = await createConfigHistory(gql, 'dev');
     fleet = createAgentFleet<Consumed>({
       count: 20,
-      // Backoff base 1 s, cap 4 s: after a couple of seconds down, the agents'
-      // next attempts spread over up to 4 s after the server is back, so the
-      // saves made right after the restart land before most reconnect (even
-      // on a loaded CI machine).
-      base: { url: product.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, retry: { baseMs: 1_000, maxMs: 4_000 } },
+      // Backoff base 2 s, cap 8 s (full jitter, contract/backoff.ts): after a
+      // couple of seconds down, the agents' next attempts spread over up to
+      // 8 s after the server is back, so the saves made right after the
+      // restart land before some reconnect (even on a loaded CI machine).
+      base: { url: product.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, retry: { baseMs: 2_000, maxMs: 8_000 } },
       consumes: consumesOf,
       workerName: (i) => `sigkill-fault-${i}`,
     });

@@ -7,6 +7,7 @@ import { createCurrentViewer } from './current-viewer.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 import { generateSecret, hashSecret, safeEqual } from './secret-token.ts';
+import type { VerifiedTokens } from './verified-tokens.ts';
 import type { Viewer } from './viewer.ts';
 
 export const sessionCookieName = 'ucp_session';
@@ -43,6 +44,7 @@ export function createAuthenticator({
   hasher,
   throttle,
   sessionTtlMs = 12 * 60 * 60 * 1000,
+  verifiedTokens,
 }: {
   prisma: PrismaClient;
   /** Plain SQL for the session lookup every console request makes. */
@@ -51,6 +53,8 @@ export function createAuthenticator({
   /** Every password check (sign-in and Basic on every transport) goes through it. */
   throttle: SignInThrottle;
   sessionTtlMs?: number;
+  /** Tokens verified moments ago (verified-token-cache); without it every request reads the database. */
+  verifiedTokens?: VerifiedTokens;
 }) {
   // Verifying against a real hash when the user does not exist keeps the
   // response time from telling which usernames exist.
@@ -76,8 +80,18 @@ export function createAuthenticator({
   }
 
   async function fromBearer(token: string): Promise<Viewer> {
+    const hash = hashSecret(token);
+    const known = verifiedTokens?.viewerOf(hash);
+    if (known) return known;
+    const epoch = verifiedTokens?.epoch() ?? 0;
+    const viewer = await readBearer(hash);
+    verifiedTokens?.remember(epoch, viewer.tokenId, hash, viewer);
+    return viewer;
+  }
+
+  async function readBearer(tokenHash: string): Promise<Exclude<Viewer, { kind: 'user' }>> {
     const found = await prisma.serviceToken.findUnique({
-      where: { tokenHash: hashSecret(token) },
+      where: { tokenHash },
       include: { environment: { select: { name: true } } },
     });
     if (!found || found.revokedAt) throw unauthenticated('The service token is unknown or revoked.');
@@ -138,7 +152,7 @@ export function createAuthenticator({
      * now: its current role, or the refusal (current-viewer.ts). Every
      * operation on a socket runs with what this returns.
      */
-    current: createCurrentViewer({ prisma }),
+    current: createCurrentViewer({ prisma, verifiedTokens }),
 
     async signOut(sessionId: string): Promise<void> {
       await prisma.session.deleteMany({ where: { id: sessionId } });

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Role } from '../generated/prisma/enums.ts';
 import { createGroupCommit } from '../db/group-commit.ts';
 import { forbidden, unauthenticated } from '../errors/app-error.ts';
+import type { VerifiedTokens } from './verified-tokens.ts';
 import { roleRank, type Viewer } from './viewer.ts';
 
 /** A user's row as a long-lived connection's viewer is judged against. */
@@ -50,11 +51,20 @@ export function judgeViewer(viewer: Viewer, state: { user?: UserState; tokenLive
  * tokens, whatever their number. A check submitted while a batch runs waits
  * for the next one, so it always reads after it was asked.
  */
-export function createCurrentViewer({ prisma }: { prisma: PrismaClient }): (viewer: Viewer) => Promise<Viewer> {
+export function createCurrentViewer({ prisma, verifiedTokens }: { prisma: PrismaClient; verifiedTokens?: VerifiedTokens }): (viewer: Viewer) => Promise<Viewer> {
   const batch = createGroupCommit<Viewer, Viewer>(async (viewers) => {
+    const epoch = verifiedTokens?.epoch() ?? 0;
     const userIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' ? [v.userId] : [])))];
     const sessionIds = [...new Set(viewers.flatMap((v) => (v.kind === 'user' && v.sessionId ? [v.sessionId] : [])))];
-    const tokenIds = [...new Set(viewers.flatMap((v) => (v.kind !== 'user' ? [v.tokenId] : [])))];
+    // A token verified live moments ago (verified-tokens.ts) is not read again.
+    const known = new Set<string>();
+    const asked = new Set<string>();
+    for (const v of viewers) {
+      if (v.kind === 'user' || known.has(v.tokenId) || asked.has(v.tokenId)) continue;
+      if (verifiedTokens?.isLive(v.tokenId)) known.add(v.tokenId);
+      else asked.add(v.tokenId);
+    }
+    const tokenIds = [...asked];
     const [users, tokens] = await Promise.all([
       userIds.length
         ? prisma.$queryRaw<UserState[]>`
@@ -65,15 +75,18 @@ export function createCurrentViewer({ prisma }: { prisma: PrismaClient }): (view
             WHERE u.id = ANY(${userIds}::uuid[])
             GROUP BY u.id`
         : [],
-      tokenIds.length ? prisma.serviceToken.findMany({ where: { id: { in: tokenIds }, revokedAt: null }, select: { id: true } }) : [],
+      // One statement shape whatever the number of tokens.
+      tokenIds.length ? prisma.$queryRaw<{ id: string }[]>`SELECT id::text FROM service_tokens WHERE id = ANY(${tokenIds}::uuid[]) AND revoked_at IS NULL` : [],
     ]);
     const byId = new Map(users.map((user) => [user.id, user]));
     const liveTokens = new Set(tokens.map((token) => token.id));
+    for (const id of liveTokens) verifiedTokens?.remember(epoch, id);
+    const live = (tokenId: string) => liveTokens.has(tokenId) || known.has(tokenId);
     return viewers.map((viewer) => {
       try {
         return viewer.kind === 'user'
           ? judgeViewer(viewer, { user: byId.get(viewer.userId) })
-          : judgeViewer(viewer, { tokenLive: liveTokens.has(viewer.tokenId) });
+          : judgeViewer(viewer, { tokenLive: live(viewer.tokenId) });
       } catch (error) {
         return error as Error;
       }

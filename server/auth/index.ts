@@ -12,3 +12,4 @@ export { createSignInThrottle, type SignInAttempt, type SignInLockout, type Sign
 export { createCredentialWatch, type CredentialChange, type CredentialWatch, type Watched } from './credential-watch.ts';
 export { createPasswordHasher } from './password-hasher.ts';
 export { generateSecret, hashSecret } from './secret-token.ts';
+export { createVerifiedTokens, type VerifiedTokens } from './verified-tokens.ts';

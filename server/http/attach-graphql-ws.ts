@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { ConnectionInitMessage } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -13,6 +12,8 @@ import { graphqlPath } from './create-yoga.ts';
 import { operationLimits } from './operation-limits.ts';
 import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
 import { createMaskError } from './mask-error.ts';
+import { createPreserializedNext } from './preserialized-next.ts';
+import { serveGraphQLWs } from './serve-graphql-ws.ts';
 import { wireError, wireResult } from './wire-errors.ts';
 
 type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
@@ -44,7 +45,9 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
     return masked instanceof GraphQLError ? masked : new GraphQLError(masked.message);
   };
   const privileges = createSocketPrivileges({ current: authenticator.current, watch: credentialWatch, logger });
-  const disposable = useServer<ConnectionInitMessage['payload'], Extra>(
+  // A version's payload is serialised once for all its subscribers (preserialized-next.ts).
+  const next = createPreserializedNext();
+  const disposable = serveGraphQLWs<ConnectionInitMessage['payload'], Extra>(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): unknown }).subscribe(args) as never,
@@ -113,9 +116,10 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
       // Errors leave in the contract's form: a code from the table, no `http`
       // extension (it only steers GraphQL-over-HTTP statuses).
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => wireError(mask(error))),
-      onNext: (_ctx, _id, _payload, _args, result) => wireResult(result as ExecutionResult),
+      onNext: (_ctx, _id, _payload, _args, result) => next.payload(wireResult(result as ExecutionResult)) as ExecutionResult,
     },
     wsServer,
+    { frame: next.frame, logger },
   );
   return {
     async close(): Promise<void> {

@@ -30,14 +30,12 @@ function endWhenLost(source: AsyncIterableIterator<ExecutionResult>, watch: Cred
   const iterator = source[Symbol.asyncIterator]();
   let lost: AppError | undefined;
   let announced = false;
-  let wake: (() => void) | undefined;
-  const lostSignal = new Promise<void>((resolve) => {
-    wake = resolve;
-  });
+  // A lost credential returns the source at once, which settles a pending
+  // next() as done; the refusal then takes its place. One continuation per
+  // event (no race against a signal): this sits on every event's path to
+  // every subscriber.
   const watched = watch.watch(viewer, (error) => {
     lost = error;
-    wake?.();
-    // Stops the source at once: the pending next() settles as done.
     void iterator.return?.();
   });
   const done: IteratorResult<ExecutionResult> = { done: true, value: undefined };
@@ -50,16 +48,18 @@ function endWhenLost(source: AsyncIterableIterator<ExecutionResult>, watch: Cred
     announced = true;
     return { done: false, value: { errors: [toGraphQLError(lost!)] } };
   };
+  const settle = (result: IteratorResult<ExecutionResult>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (lost) return announced ? finish() : refusal();
+    if (result.done) {
+      watched.stop();
+      return done;
+    }
+    return result;
+  };
   return {
-    async next() {
-      if (lost) return announced ? finish() : refusal();
-      const result = await Promise.race([iterator.next(), lostSignal.then(() => undefined)]);
-      if (lost) return announced ? finish() : refusal();
-      if (!result || result.done) {
-        watched.stop();
-        return done;
-      }
-      return result;
+    next() {
+      if (lost) return announced ? finish() : Promise.resolve(refusal());
+      return iterator.next().then(settle);
     },
     return: finish,
     async throw(error: unknown) {

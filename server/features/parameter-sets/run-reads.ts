@@ -121,6 +121,7 @@ export function createRunReads({ prisma }: { prisma: PrismaClient }) {
     visibleByIds: (query: Selection, viewer: Viewer | null, ids: readonly string[]): Promise<Run[]> =>
       prisma.run.findMany({ ...(withKeyColumns(query, ['id']) as Prisma.RunFindManyArgs), where: { id: { in: ids.filter(isUuid) }, AND: [visibleRuns(viewer)] } }),
 
+    /**
      * One run with its whole lineage for a report (server/http/run-report):
      * its set, environment, the version it ran under with who changed what
      * and why, and the run it re-runs. NOT_FOUND when the viewer may not

@@ -4,6 +4,7 @@ import { isUuid } from '../../../contract/is-uuid.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
+import { arrayLiteral, readWorkers } from './worker-rows.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 
@@ -45,24 +46,25 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
     const ids = [...new Set(items.map(({ report }) => idOf(report)).filter(isUuid))];
-    const workers = new Map((await prisma.worker.findMany({ where: { id: { in: ids } } })).map((w) => [w.id, w]));
-    const pairs = new Map<string, { environmentId: string; version: number }>();
-    const asked: { worker_id: string; version: number }[] = [];
+    const workers = await readWorkers(prisma, ids);
+    const asked: { workerId: string; version: number }[] = [];
     for (const { report } of items) {
       const worker = workers.get(idOf(report));
-      if (!worker || !Number.isInteger(report.version)) continue;
-      pairs.set(`${worker.environmentId}:${report.version}`, { environmentId: worker.environmentId, version: report.version });
-      asked.push({ worker_id: worker.id, version: report.version });
+      // A version outside int4 names no version (refused below as not existing).
+      if (!worker || !Number.isInteger(report.version) || report.version < 1 || report.version > 2_147_483_647) continue;
+      asked.push({ workerId: worker.id, version: report.version });
     }
-    const [versions, recorded] = asked.length === 0 ? [[], []] : await Promise.all([
-      prisma.configVersion.findMany({ where: { OR: [...pairs.values()] }, select: { environmentId: true, version: true, createdAt: true } }),
-      // Already recorded: a report re-sent after its answer was lost.
-      prisma.$queryRaw<{ workerId: string; version: number }[]>`
-        SELECT a.worker_id::text AS "workerId", a.version
-        FROM worker_applies a
-        JOIN jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) AS k(worker_id uuid, version int)
-          ON a.worker_id = k.worker_id AND a.version = k.version`,
-    ]);
+    // Each asked pair's version commit time and whether it is already
+    // recorded (a report re-sent after its answer was lost): one statement of
+    // one shape (arrays, not a list of literals) for any batch.
+    const found = asked.length === 0 ? [] : await prisma.$queryRaw<{ workerId: string; environmentId: string; version: number; createdAt: Date | null; recorded: boolean }[]>`
+      SELECT k.worker_id::text AS "workerId", w.environment_id::text AS "environmentId", k.version, v.created_at AS "createdAt", a.worker_id IS NOT NULL AS recorded
+      FROM unnest(${asked.map((a) => a.workerId)}::uuid[], ${asked.map((a) => a.version)}::int[]) AS k(worker_id, version)
+      JOIN workers w ON w.id = k.worker_id
+      LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
+      LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
+    const versions = found.filter((f) => f.createdAt !== null).map((f) => ({ environmentId: f.environmentId, version: f.version, createdAt: f.createdAt as Date }));
+    const recorded = found.filter((f) => f.recorded);
     const createdAt = new Map(versions.map((v) => [`${v.environmentId}:${v.version}`, v.createdAt]));
     const seen = new Set(recorded.map((r) => `${r.workerId}:${r.version}`));
 
@@ -95,7 +97,7 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     // Every worker a report is answered with, re-sent reports' too: another
     // replica may have moved it since it was read above.
     const answered = [...new Set(outcomes.flatMap((o) => (o instanceof Error ? [] : ['latencyMs' in o ? o.worker.id : o.id])))];
-    const current = async (db: Pick<PrismaClient, 'worker'>) => new Map((await db.worker.findMany({ where: { id: { in: answered } } })).map((w) => [w.id, w]));
+    const current = (db: Pick<PrismaClient, '$queryRaw'>) => readWorkers(db, answered);
     if (accepted.length === 0) {
       if (answered.length === 0) return outcomes as Error[];
       const now = await current(prisma);
@@ -107,33 +109,35 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
       // inserting: the unique index makes this wait for its commit) is not
       // inserted again. Ordered, so two replicas take the index's locks in
       // the same order.
-      const rows = accepted.map(({ worker, report, latencyMs }) => ({
-        worker_id: worker.id, version: report.version, received_at: report.receivedAt.toISOString(), applied_at: report.appliedAt.toISOString(), latency_ms: latencyMs, keys: uniqueSorted(report.keys),
-      }));
       const written = await tx.$queryRaw<{ workerId: string; version: number }[]>`
         INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
-        SELECT r.worker_id, r.version, r.received_at, r.applied_at, r.latency_ms, r.keys
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(worker_id uuid, version int, received_at timestamptz, applied_at timestamptz, latency_ms float8, keys text[])
+        SELECT r.worker_id, r.version, r.received_at, r.applied_at, r.latency_ms, r.keys::text[]
+        FROM unnest(
+          ${accepted.map((a) => a.worker.id)}::uuid[], ${accepted.map((a) => a.report.version)}::int[],
+          ${accepted.map((a) => a.report.receivedAt)}::timestamptz[], ${accepted.map((a) => a.report.appliedAt)}::timestamptz[],
+          ${accepted.map((a) => a.latencyMs)}::float8[], ${accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys)))}::text[]
+        ) AS r(worker_id, version, received_at, applied_at, latency_ms, keys)
         ORDER BY r.worker_id, r.version
         ON CONFLICT (worker_id, version) DO NOTHING
         RETURNING worker_id::text AS "workerId", version`;
       for (const { workerId, version } of written) inserted.add(`${workerId}:${version}`);
       // Per worker: the version of its last report inserted here, and the last
       // pending-restart list any of them carried (null keeps the stored one).
-      const finalState = new Map<string, { id: string; applied_version: number; applied_at: string; pending_restart: string[] | null }>();
+      const finalState = new Map<string, { id: string; applied_version: number; applied_at: Date; pending_restart: string[] | null }>();
       for (const { worker, report } of accepted) {
         if (!inserted.has(`${worker.id}:${report.version}`)) continue;
         const previous = finalState.get(worker.id);
         finalState.set(worker.id, {
           id: worker.id,
           applied_version: report.version,
-          applied_at: report.appliedAt.toISOString(),
+          applied_at: report.appliedAt,
           pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
         });
       }
       // One statement for every worker of the batch; the guard keeps a
       // concurrent, newer report from being overwritten by an older one.
       if (finalState.size > 0) {
+        const states = [...finalState.values()];
         await tx.$executeRaw`
           UPDATE workers w SET
             applied_version = v.applied_version,
@@ -141,7 +145,11 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
             last_applied_at = v.applied_at,
             last_heartbeat_at = now(),
             pending_restart = COALESCE(v.pending_restart, w.pending_restart)
-          FROM jsonb_to_recordset(${JSON.stringify([...finalState.values()])}::jsonb) AS v(id uuid, applied_version int, applied_at timestamptz, pending_restart text[])
+          FROM (
+            SELECT id, applied_version, applied_at, pending_restart::text[] AS pending_restart
+            FROM unnest(${states.map((v) => v.id)}::uuid[], ${states.map((v) => v.applied_version)}::int[], ${states.map((v) => v.applied_at)}::timestamptz[],
+                        ${states.map((v) => (v.pending_restart === null ? null : arrayLiteral(v.pending_restart)))}::text[]) AS u(id, applied_version, applied_at, pending_restart)
+          ) AS v
           WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
       }
       return current(tx);
