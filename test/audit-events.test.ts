@@ -83,7 +83,7 @@ describe('auditEvents: the audit of everything', () => {
     const stored = await t.sql.query<{ action: string }>('SELECT DISTINCT action FROM audit_events');
     expect(stored.rows.length).toBeGreaterThan(5);
     for (const { action } of stored.rows) expect(auditActions).toContain(action);
-    expect(auditActionsAbout('RUN')).toEqual(['run_registered', 'run_status_changed', 'run_epoch_recorded']);
+    expect(auditActionsAbout('RUN')).toEqual(['run_registered', 'run_status_changed', 'run_epoch_recorded', 'legacy_run_imported']);
     expect(errorCode(await t.gql(`{ auditEvents(first: 100000) { totalCount } }`, {}, 'viewer'))).toBe('LIMIT_EXCEEDED');
     expect(errorCode(await t.gql(`{ auditEvents(about: [NOT_A_KIND]) { totalCount } }`, {}, 'viewer'))).toBe('BAD_REQUEST');
   });

@@ -137,8 +137,9 @@ describe('input size limits', () => {
           if (getNamedType(field.type).name === 'JSON') jsonInputs.push(`${type.name}.${field.name}`);
         }
       }
-      // Each is checked by assertJsonWithinLimits (server/features/parameter-sets/): the tests above.
-      expect(jsonInputs.sort()).toEqual(['CreateParameterSetInput.codeVersion', 'CreateParameterSetInput.factors', 'CreateRunInput.metadata']);
+      // Each is checked by assertJsonWithinLimits (server/features/parameter-sets/): the tests above;
+      // a session's metadata goes through the same run registration as createRun's.
+      expect(jsonInputs.sort()).toEqual(['CreateParameterSetInput.codeVersion', 'CreateParameterSetInput.factors', 'CreateRunInput.metadata', 'StartSessionInput.metadata']);
     });
   });
 });

@@ -266,6 +266,8 @@ const confinedQueries: Record<string, QueryDecision | 'global'> = {
   checkRule: { document: `query ($e: String!) { checkRule(expression: $e) { passed } }`, variables: () => ({ e: 'true' }), foreign: 'refused' },
   run: { document: `query ($id: ID) { run(id: $id) { id } }`, variables: (f) => ({ id: f.runId }), foreign: 'absent', own: (f) => f.runId },
   auditEvents: { document: `query ($environment: String) { auditEvents(environment: $environment, first: 100) { edges { node { id environment { id } } } } }`, variables: (f) => ({ environment: f.name }), foreign: 'absent' },
+  ftfGrid: { document: `query ($e: String!) { ftfGrid(environment: $e, factors: ["CVN_HPO_SAMPLER"]) { environment } }`, variables: (f) => ({ e: f.name }), foreign: 'refused', own: (f) => f.name },
+  ftfParticipation: { document: `query ($e: String!) { ftfParticipation(environment: $e, parameters: ["CVN_HPO_SAMPLER"]) { name } }`, variables: (f) => ({ e: f.name }), foreign: 'refused' },
   // Catalog entries belong to no environment.
   catalogEntry: 'global',
 };
