@@ -31,6 +31,7 @@ try {
     for (const formFactor of ['mobile', 'desktop'] as const) {
       const r = await chrome.audit(`${app.url}${path}`, { cookie, formFactor });
       console.log(`${path.padEnd(13)} ${formFactor.padEnd(8)} accessibility ${r.accessibility}  best-practices ${r.bestPractices}  performance ${r.performance}  TTI ${r.interactiveMs} ms  TBT ${r.totalBlockingMs} ms`);
+      for (const finding of r.failing) console.log(`  ${finding}`);
     }
   }
 } finally {
