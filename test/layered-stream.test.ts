@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layerStream, type StreamLayer } from '../server/realtime/layered-stream.ts';
+import { layerStream, skipped, type StreamLayer } from '../server/realtime/layered-stream.ts';
 import { createAppPubSub } from '../server/realtime/pubsub.ts';
 
 const done = { done: true, value: undefined } as const;
@@ -79,5 +79,19 @@ describe('layerStream', () => {
     expect(await waiting).toEqual({ done: false, value: 'last word' });
     await outer.return!();
     expect(returned).toEqual(['inner', 'outer', 'inner']);
+  });
+
+  it('drops a value a layer skips: every layer sees the next one instead, in order', async () => {
+    const pubsub = createAppPubSub();
+    const seen: string[] = [];
+    const evenOnly = layerStream<{ id: string }, string>(pubsub.subscribe('workerStatusChanged'), {
+      step: (result) => (result.done ? done : Number(result.value.id) % 2 === 0 ? { done: false, value: result.value.id } : skipped),
+    });
+    const stream = layerStream<string, string>(evenOnly, { step: (result) => (result.done ? done : (seen.push(result.value), result)) });
+    for (const id of ['1', '2', '3', '5', '6']) pubsub.publish('workerStatusChanged', { id, environmentId: 'e1' });
+    expect(await stream.next()).toEqual({ done: false, value: '2' });
+    expect(await stream.next()).toEqual({ done: false, value: '6' });
+    expect(seen).toEqual(['2', '6']);
+    await stream.return!();
   });
 });

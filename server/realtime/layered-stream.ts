@@ -1,14 +1,17 @@
 /**
  * One step a stream's values go through on their way to a subscriber.
  * - `step` maps each result of the layer below (a value, or done), and may
- *   answer with a promise when it cannot answer at once;
+ *   answer with a promise when it cannot answer at once, or `skipped`;
  * - `before`, asked on every next() before the layers below are, may answer
  *   in their place (a refusal once a credential is lost, say);
  * - `fail` sees a failure of the layers below (a rejected next());
  * - `onReturn` runs when the consumer leaves, before the layers below do.
  */
+/** What a step answers to drop a value: the stream asks for the next one instead. */
+export const skipped: unique symbol = Symbol('ucp.skipped');
+
 export interface StreamLayer<T, U> {
-  step(result: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>>;
+  step(result: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> | typeof skipped;
   before?(): IteratorResult<U> | Promise<IteratorResult<U>> | undefined;
   /** A failure from below: answered with a result, or thrown on (the default). */
   fail?(error: unknown): IteratorResult<U>;
@@ -40,22 +43,24 @@ export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, l
 
   // Results from layer `from` on, outwards; synchronous while every step is.
   const apply = (from: number, result: IteratorResult<unknown>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
-    let current: IteratorResult<unknown> | Promise<IteratorResult<unknown>> = result;
+    let current: IteratorResult<unknown> | Promise<IteratorResult<unknown>> | typeof skipped = result;
     for (let i = from; i < layers.length; i++) {
       if (current instanceof Promise) {
         const next = i;
         return current.then((settled) => apply(next, settled));
       }
       current = layers[i]!.step(current);
+      // A dropped value: the whole view asks again (every layer sees the next one).
+      if (current === skipped) return stream.next();
     }
     return current;
   };
   const fromRoot = (result: IteratorResult<unknown>) => apply(0, result);
   // A rejection from the source meets each layer's `fail` in order; one that
   // answers hands its result to the layers above it.
-  const failFromRoot = (error: unknown): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+  const failFrom = (from: number, error: unknown): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
     let failure = error;
-    for (let i = 0; i < layers.length; i++) {
+    for (let i = from; i < layers.length; i++) {
       const fail = layers[i]!.fail;
       if (!fail) continue;
       try {
@@ -66,6 +71,7 @@ export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, l
     }
     throw failure;
   };
+  const failFromRoot = (error: unknown) => failFrom(0, error);
   const done: IteratorResult<U> = { done: true, value: undefined };
 
   const stream = {
@@ -73,7 +79,7 @@ export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, l
     next(): Promise<IteratorResult<U>> {
       for (let i = layers.length - 1; i >= 0; i--) {
         const early = layers[i]!.before?.();
-        if (early !== undefined) return Promise.resolve(early).then((result) => apply(i + 1, result)) as Promise<IteratorResult<U>>;
+        if (early !== undefined) return Promise.resolve(early).then((result) => apply(i + 1, result), (error: unknown) => failFrom(i + 1, error)) as Promise<IteratorResult<U>>;
       }
       return root.next().then(fromRoot, failFromRoot) as Promise<IteratorResult<U>>;
     },
