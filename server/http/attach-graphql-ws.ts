@@ -14,6 +14,7 @@ import { createSocketPrivileges, type SocketHolder } from './socket-privileges.t
 import { createMaskError } from './mask-error.ts';
 import { createPreserializedNext } from './preserialized-next.ts';
 import { serveGraphQLWs } from './serve-graphql-ws.ts';
+import { ownSubscriptionStream } from './use-own-subscription-streams.ts';
 import { wireError, wireResult } from './wire-errors.ts';
 
 type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
@@ -113,6 +114,10 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
           return [mask(error)];
         }
       },
+      // A subscription is read from the stream our plugins made, masked as
+      // yoga masks it, not through envelop's per-event wrappers around it
+      // (use-own-subscription-streams.ts); a refused one stays a single result.
+      onOperation: (_ctx, _id, _payload, args, result) => (Symbol.asyncIterator in Object(result) ? ownSubscriptionStream(args.contextValue) : undefined),
       // Errors leave in the contract's form: a code from the table, no `http`
       // extension (it only steers GraphQL-over-HTTP statuses).
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => wireError(mask(error))),

@@ -20,10 +20,14 @@ import { createStreamReservations } from './sse-stream-reservations.ts';
 import { useInputLimits } from './use-input-limits.ts';
 import { useJsonRefusals } from './use-json-refusals.ts';
 import { useSharedSubscriptionResults } from './use-shared-subscription-results.ts';
+import { useOwnSubscriptionStreams } from './use-own-subscription-streams.ts';
 import { createRequestViewers } from './request-viewer.ts';
 import { useOperationLimits } from './use-operation-limits.ts';
 
 export const graphqlPath = '/graphql';
+
+/** What yoga's masking says for a fault (its default, stated so the own-stream path says the same). */
+const maskedFaultMessage = 'Unexpected error.';
 
 /**
  * The same graph as an Apollo Federation v2 subgraph, for a gateway: its own
@@ -78,7 +82,7 @@ export function createAppYoga({ schema, endpoint = graphqlPath, services, reads,
         ...(csrf ? { additionalHeaders: { [csrfHeaderName]: csrf } } : {}),
       };
     },
-    maskedErrors: { maskError },
+    maskedErrors: { maskError, errorMessage: maskedFaultMessage },
     plugins: [
       // Size, depth, cost and page limits, and the schema for signed-in callers
       // only (server/http/operation-limits.ts): first, so nothing runs before them.
@@ -105,6 +109,9 @@ export function createAppYoga({ schema, endpoint = graphqlPath, services, reads,
         fields: new Set(['configChanged']),
         permissionKey: ({ viewer }) => (viewer === null ? 'anonymous' : viewer.kind === 'user' ? `user:${viewer.role}` : viewer.kind === 'service' ? `service:${viewer.environmentId}` : viewer.kind),
       }),
+      // Last of ours: the stream as our plugins shaped it, masked as yoga masks
+      // it, for graphql-ws to read without envelop's per-event wrappers.
+      useOwnSubscriptionStreams({ maskError, errorMessage: maskedFaultMessage }),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       // graphql-ws authenticates once per socket (attach-graphql-ws.ts) and

@@ -2,6 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { CredentialWatch, Viewer } from '../auth/index.ts';
 import { toGraphQLError, type AppError } from '../errors/index.ts';
+import { layerStream } from '../realtime/layered-stream.ts';
 
 /**
  * A subscription lives no longer than its caller's right to it, on every
@@ -27,47 +28,36 @@ export function useCredentialBoundSubscriptions<Context extends { viewer: Viewer
 }
 
 function endWhenLost(source: AsyncIterableIterator<ExecutionResult>, watch: CredentialWatch, viewer: Viewer): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
+  const below = source[Symbol.asyncIterator]();
   let lost: AppError | undefined;
   let announced = false;
   // A lost credential returns the source at once, which settles a pending
-  // next() as done; the refusal then takes its place. One continuation per
-  // event (no race against a signal): this sits on every event's path to
-  // every subscriber.
+  // next() as done; the refusal then takes its place. A layer, not a wrapper
+  // (layered-stream.ts): this sits on every event's path to every subscriber.
   const watched = watch.watch(viewer, (error) => {
     lost = error;
-    void iterator.return?.();
+    void below.return?.();
   });
   const done: IteratorResult<ExecutionResult> = { done: true, value: undefined };
   const finish = async (): Promise<IteratorResult<ExecutionResult>> => {
     watched.stop();
-    await iterator.return?.();
+    await below.return?.();
     return done;
   };
   const refusal = (): IteratorResult<ExecutionResult> => {
     announced = true;
     return { done: false, value: { errors: [toGraphQLError(lost!)] } };
   };
-  const settle = (result: IteratorResult<ExecutionResult>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
-    if (lost) return announced ? finish() : refusal();
-    if (result.done) {
-      watched.stop();
-      return done;
-    }
-    return result;
-  };
-  return {
-    next() {
-      if (lost) return announced ? finish() : Promise.resolve(refusal());
-      return iterator.next().then(settle);
+  return layerStream<ExecutionResult, ExecutionResult>(below, {
+    before: () => (lost ? (announced ? finish() : refusal()) : undefined),
+    step(result) {
+      if (lost) return announced ? finish() : refusal();
+      if (result.done) {
+        watched.stop();
+        return done;
+      }
+      return result;
     },
-    return: finish,
-    async throw(error: unknown) {
-      await finish();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+    onReturn: () => watched.stop(),
+  });
 }

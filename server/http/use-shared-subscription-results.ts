@@ -12,6 +12,7 @@ import {
   type FieldNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { layerStream } from '../realtime/layered-stream.ts';
 
 /**
  * One execution per event, shared by every subscriber that asked for the same
@@ -61,7 +62,7 @@ export function useSharedSubscriptionResults<Context>({ fields, permissionKey }:
       setSubscribeFn(async (subscribeArgs) => {
         const stream = await createSourceEventStream(subscribeArgs);
         if (!(Symbol.asyncIterator in stream)) return stream; // refused: an ExecutionResult with errors
-        return mapAsyncIterator(stream as AsyncIterable<unknown>, (event) => executeShared(subscribeArgs, key, event));
+        return mapStream(stream as AsyncIterable<unknown>, (event) => executeShared(subscribeArgs, key, event));
       });
     },
   };
@@ -94,27 +95,14 @@ function variablesBelow(root: FieldNode, document: DocumentNode): string[] {
   return [...names].sort();
 }
 
-/** Maps each value of an async iterator; return() and throw() reach the source at once. */
-function mapAsyncIterator<T, U>(source: AsyncIterable<T>, map: (value: T) => U | Promise<U>): AsyncIterableIterator<U> {
-  const iterator = source[Symbol.asyncIterator]();
+/** Maps each value of a stream (a layer: no promise hop of its own); return() reaches the source at once. */
+function mapStream<T, U>(source: AsyncIterable<T>, map: (value: T) => U | Promise<U>): AsyncIterableIterator<U> {
   const done: IteratorResult<U> = { done: true, value: undefined };
-  const step = (result: IteratorResult<T>): IteratorResult<U> | Promise<IteratorResult<U>> => {
-    if (result.done) return done;
-    const mapped = map(result.value);
-    return mapped instanceof Promise ? mapped.then((value) => ({ done: false, value })) : { done: false, value: mapped };
-  };
-  return {
-    next: () => iterator.next().then(step),
-    return: async () => {
-      await iterator.return?.();
-      return done;
+  return layerStream<T, U>(source, {
+    step(result) {
+      if (result.done) return done;
+      const mapped = map(result.value);
+      return mapped instanceof Promise ? mapped.then((value) => ({ done: false, value })) : { done: false, value: mapped };
     },
-    throw: async (error: unknown) => {
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  });
 }

@@ -1,3 +1,5 @@
+import { layerStream, skipped } from './layered-stream.ts';
+
 /**
  * A live stream of versions resumed after `after`: the versions committed
  * since (the backlog) first, then the live ones, each once and in order.
@@ -6,7 +8,7 @@
  * committed in between then arrives on both sides and is dropped from the
  * live side by its number. Once the backlog is drained, next() is the live
  * iterator's next() plus a number check: this sits on the path of every
- * event to every worker.
+ * event to every worker, so it is a layer over the live stream.
  */
 export function resumeAfter<E extends { version: number }>(
   live: AsyncIterableIterator<E>,
@@ -52,27 +54,28 @@ export function resumeAfter<E extends { version: number }>(
   }
 
   // While the backlog is being read or replayed, next() calls queue behind
-  // one another so a caller asking again early cannot overtake it.
+  // one another so a caller asking again early cannot overtake it. After it,
+  // the live side is a layer (layered-stream.ts): the number check shares
+  // the one promise hop of every layer laid on this stream.
   let replaying: Promise<IteratorResult<E>> | undefined;
-  return {
-    next: () => {
-      if (replaying || backlog || queued.length > 0) {
-        const step: Promise<IteratorResult<E>> = (replaying ?? Promise.resolve()).then(() => (backlog || queued.length > 0 ? fromBacklog() : live.next().then(onLive)));
-        replaying = step;
-        void step.then(() => { if (replaying === step) replaying = undefined; }, () => { if (replaying === step) replaying = undefined; });
-        return step;
-      }
-      return live.next().then(onLive);
+  return layerStream<E, E>(live, {
+    before() {
+      if (!replaying && !backlog && queued.length === 0) return undefined;
+      const step: Promise<IteratorResult<E>> = (replaying ?? Promise.resolve()).then(() => (backlog || queued.length > 0 ? fromBacklog() : live.next().then(onLive)));
+      replaying = step;
+      void step.then(() => { if (replaying === step) replaying = undefined; }, () => { if (replaying === step) replaying = undefined; });
+      return step;
     },
-    async return(): Promise<IteratorResult<E>> {
-      // Ends the live side too, which settles a next() waiting on it.
+    step(result) {
+      if (result.done || finished) return done;
+      if (result.value.version <= last) return skipped; // replayed already
+      last = result.value.version;
+      return result;
+    },
+    onReturn() {
+      // The view's return() then ends the live side too, which settles a next() waiting on it.
       finished = true;
       queued = [];
-      await live.return?.();
-      return done;
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  });
 }
