@@ -18,7 +18,8 @@ export interface LoadedConfiguration {
 }
 
 /**
- * Loads, checks and registers. Rejects with ConfigNotReadyError listing every
+ * Loads, checks and registers (with its first status report: READY at the
+ * loaded version). Rejects with ConfigNotReadyError listing every
  * unusable consumed name, before anything is registered.
  */
 export async function loadConfiguration({ http, environment, names, workerName, mode }: {
@@ -38,7 +39,12 @@ export async function loadConfiguration({ http, environment, names, workerName, 
   const version = data.environment.activeVersion;
   const problems = findProblems(names, catalog, values);
   if (problems.length > 0) throw new ConfigNotReadyError(problems);
-  const input: RegisterWorkerMessage = { name: workerName, mode, consumes: [...names] };
+  // Registered as READY with the version it loaded: ready() resolves right
+  // after, and this saves the fleet's first status report (a request each).
+  const input: RegisterWorkerMessage = {
+    name: workerName, mode, consumes: [...names],
+    status: { status: 'READY', receivedVersion: version || null, appliedVersion: version || null, pendingRestart: [] },
+  };
   const registered = await http.request<RegisterResult>(REGISTER, { input });
   return { version, values, catalog, workerId: registered.registerWorker.id };
 }
