@@ -67,8 +67,9 @@ export function createConfigReads({ prisma, catalog, pubsub, snapshots = createS
      */
     async values(environment: { id: string; activeVersion: number }, { names, group }: { names?: string[] | null; group?: string | null } = {}): Promise<ParameterValue[]> {
       const [values, snapshot] = await Promise.all([snapshotOf(environment), catalog.load(prisma)]);
-      const all = new Set([...snapshot.entries.keys(), ...Object.keys(values)]);
-      let selected = names ? names.filter((name) => all.has(name)) : [...all];
+      // A few names (an agent's load) are looked up, not the union of ~1,150 built for each.
+      const known = (name: string) => snapshot.entries.has(name) || Object.hasOwn(values, name);
+      let selected = names ? names.filter(known) : [...new Set([...snapshot.entries.keys(), ...Object.keys(values)])];
       if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
       return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
     },
