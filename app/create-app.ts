@@ -7,6 +7,7 @@ import { startHttpServer } from '../server/http/start-http-server.ts';
 import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
 import type { Logger } from '../server/logging/create-logger.ts';
 import { createCatalogCache } from '../server/features/catalog/index.ts';
+import { createSnapshotCache } from '../server/features/configuration/index.ts';
 import { createMetrics } from '../server/metrics/create-metrics.ts';
 import { refreshSharedStateGauges } from '../server/metrics/shared-state-gauges.ts';
 import { createListenBridge, type ListenBridge } from '../server/realtime/listen-bridge.ts';
@@ -73,13 +74,15 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
   const catalogCache = createCatalogCache();
+  // Versions never change: the writer and the reads share what either has read.
+  const snapshotCache = createSnapshotCache();
   const { prisma } = database;
   // The executor needs the server's URL, so it starts after the server; a re-run queued before that is found by its first pass.
   let backtests: BacktestExecutor | undefined;
   // Tokens verified moments ago are trusted only while credential changes are heard (the bridge below is up).
   let listening = () => false;
   const verifiedTokens = createVerifiedTokens({ listening: () => listening() });
-  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, verifiedTokens, limits, onBacktestQueued: () => backtests?.wake() });
+  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, limits, onBacktestQueued: () => backtests?.wake() });
   const tokenChanges = pubsub.subscribe('credentialsChanged');
   void (async () => {
     for await (const change of tokenChanges) verifiedTokens.forget(change);
@@ -88,7 +91,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
-  const reads = createReads({ prisma, catalogCache, pubsub, maxValueLength: limits?.maxValueLength });
+  const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength: limits?.maxValueLength });
   const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
   listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });

@@ -77,6 +77,8 @@ export interface RegisterWorkerMessage {
   mode: WorkerMode;
   /** The parameter names the worker reads; each must be in the catalog. */
   consumes: string[];
+  /** Its first status report, recorded with the registration (the runtime agent's ready(): one request fewer). */
+  status?: Omit<StatusReportMessage, 'workerId'> | null;
 }
 
 /** `reportWorkerStatus(input)`: heartbeat and state. Its answer carries the environment's active version (anti-entropy). */

@@ -81,11 +81,22 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const WorkerStatusAtRegistrationInput = builder.inputType('WorkerStatusAtRegistrationInput', {
+  description: 'A status report sent with the registration (reportWorkerStatus\'s fields but the worker\'s id).',
+  fields: (t) => ({
+    status: t.field({ type: WorkerStatusEnum, required: true }),
+    receivedVersion: t.int({ required: false }),
+    appliedVersion: t.int({ required: false }),
+    pendingRestart: t.stringList({ required: false, description: 'Replaces the stored list when given.' }),
+  }),
+});
+
 const RegisterWorkerInput = builder.inputType('RegisterWorkerInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'Unique within the token\'s environment; registering again updates the worker.' }),
     mode: t.field({ type: RunKindEnum, required: true }),
     consumes: t.stringList({ required: true, description: 'The parameter names the worker reads; each must be in the catalog.' }),
+    status: t.field({ type: WorkerStatusAtRegistrationInput, required: false, description: 'Its first status report, recorded with the registration: a worker that starts ready saves a reportWorkerStatus.' }),
   }),
 });
 

@@ -1,7 +1,7 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createChangeRequestReads } from './features/approvals/index.ts';
 import { createCatalogReads, type CatalogCache } from './features/catalog/index.ts';
-import { createConfigReads } from './features/configuration/index.ts';
+import { createConfigReads, type SnapshotCache } from './features/configuration/index.ts';
 import { createFreezeWindowReads } from './features/freeze/index.ts';
 import { createRuleReads } from './features/rules/index.ts';
 import { createAccessReads } from './features/access/index.ts';
@@ -16,6 +16,8 @@ export interface ReadDeps {
   prisma: PrismaClient;
   /** The process's one catalog cache (the write services share it). */
   catalogCache: CatalogCache;
+  /** The process's version snapshots (the writer shares it). */
+  snapshotCache?: SnapshotCache;
   /** Subscriptions read the live events from it. */
   pubsub: AppPubSub;
   /** The global ceiling on a value's length (MAX_VALUE_LENGTH), as the writes hold values to it. */
@@ -27,11 +29,11 @@ export interface ReadDeps {
  * and the plain-HTTP APIs share. Each slice's read model comes from its face
  * (server/features/<slice>/index.ts); resolvers call these, never the database.
  */
-export function createReads({ prisma, catalogCache, pubsub, maxValueLength }: ReadDeps) {
+export function createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength }: ReadDeps) {
   // Judges values as the writes do (the FTF grid lists what freezing accepts).
   const validator = createConfigValidator({ maxValueLength });
   return {
-    config: createConfigReads({ prisma, catalog: catalogCache, pubsub }),
+    config: createConfigReads({ prisma, catalog: catalogCache, pubsub, snapshots: snapshotCache }),
     changeRequests: createChangeRequestReads({ prisma, pubsub }),
     catalog: createCatalogReads({ prisma, catalogCache }),
     rules: createRuleReads({ prisma }),

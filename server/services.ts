@@ -3,7 +3,7 @@ import type { SqlClient } from './db/sql-client.ts';
 import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions, type VerifiedTokens } from './auth/index.ts';
 import { createChangeRequestService } from './features/approvals/index.ts';
 import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
-import { createConfigService, createConfigWriter, readSnapshot } from './features/configuration/index.ts';
+import { createConfigService, createConfigWriter, readSnapshot, type SnapshotCache } from './features/configuration/index.ts';
 import type { Logger } from './logging/create-logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
 import { createConfigValidator, type JsonLimits } from '../contract/validation/index.ts';
@@ -22,6 +22,8 @@ export interface ServiceDeps {
   hasher: PasswordHasher;
   /** The process's one catalog cache, shared with the read side (invalidated on catalog NOTIFY). */
   catalogCache: CatalogCache;
+  /** The process's version snapshots (the reads share it). */
+  snapshotCache?: SnapshotCache;
   sessionTtlMs?: number;
   /** How large a value (characters) and a JSON input (run metadata, factors, code version) may be. */
   limits?: InputLimits;
@@ -37,10 +39,10 @@ export interface ServiceDeps {
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, sessionTtlMs, signInThrottle, verifiedTokens, limits = {}, onBacktestQueued }: ServiceDeps) {
+export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, limits = {}, onBacktestQueued }: ServiceDeps) {
   const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
-  const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError });
+  const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError, snapshots: snapshotCache });
   const parameterSets = createParameterSetService({ prisma, catalog: catalogCache, validator, logger, jsonLimits: limits.json });
   const runs = createRunService({ prisma, catalog: catalogCache, logger, jsonLimits: limits.json, onBacktestQueued });
   const runEpochs = createRunEpochService({ prisma, logger });

@@ -63,7 +63,10 @@ describe('SQL statements per request', () => {
 
   it('typed values of every parameter of every environment: a fixed number of statements', async () => {
     const query = `{ environments { name values { name value typed entry { type critical hotReloadable } } } }`;
+    // The first read of a version's values reads them from the database; from then on they are in memory.
+    const cold = await statements(query, {});
     const all = await statements(query, {});
+    expect(all).toBeLessThan(cold);
     const one = await statements(`{ environments { name values(names: ["CVN_ATR_PERIOD"]) { name typed } } }`, {});
     expect(all).toBe(one);
   });

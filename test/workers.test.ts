@@ -203,4 +203,22 @@ describe('worker registry', () => {
     const errors = Array.isArray(result) ? result : result.errors;
     expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('records the first status report with the registration, checked as a report is, and registers nothing when refused', async () => {
+    const active = expectData(await t.gql(`{ environment(name: "prod") { activeVersion } }`)).environment.activeVersion as number;
+    const input = { name: 'live-ready', mode: 'LIVE', consumes: ['CVN_ATR_PERIOD'] };
+    const refused = await t.gql(REGISTER, { input: { ...input, status: { status: 'READY', appliedVersion: active + 1 } } }, { token: prodToken });
+    expect(errorCode(refused)).toBe('BAD_REQUEST');
+    const names = expectData(await t.gql(`{ workers { name } }`, {}, { token: prodToken })).workers.map((w: { name: string }) => w.name);
+    expect(names).not.toContain('live-ready');
+
+    const status = { status: 'READY', receivedVersion: active, appliedVersion: active, pendingRestart: [] };
+    const registered = expectData(await t.gql(REGISTER, { input: { ...input, status } }, { token: prodToken })).registerWorker;
+    expect(registered).toMatchObject({ name: 'live-ready', status: 'READY', appliedVersion: active, pendingRestart: [], lagVersions: 0 });
+    // A restarted worker re-registers: its state is the one it registers with.
+    const stale = expectData(await t.gql(REPORT, { input: { workerId: registered.id, status: 'STALE', pendingRestart: ['CVN_ATR_PERIOD'] } }, { token: prodToken })).reportWorkerStatus;
+    expect(stale).toMatchObject({ status: 'STALE', pendingRestart: ['CVN_ATR_PERIOD'] });
+    const again = expectData(await t.gql(REGISTER, { input: { ...input, status } }, { token: prodToken })).registerWorker;
+    expect(again).toMatchObject({ id: registered.id, status: 'READY', appliedVersion: active, pendingRestart: [] });
+  });
 });

@@ -9,7 +9,7 @@ import { LOAD, REGISTER, type LoadResult, type RegisterResult } from './wire-doc
 export interface LoadedConfiguration {
   /** The environment's active version (0 when it has none yet). */
   version: number;
-  /** Its raw values (every parameter, not only the consumed ones). */
+  /** The raw values of the consumed names that have one. */
   values: Record<string, string>;
   /** The catalog entries of the consumed names the catalog knows. */
   catalog: Map<string, CatalogEntryInfo>;
@@ -18,7 +18,8 @@ export interface LoadedConfiguration {
 }
 
 /**
- * Loads, checks and registers. Rejects with ConfigNotReadyError listing every
+ * Loads, checks and registers (with its first status report: READY at the
+ * loaded version). Rejects with ConfigNotReadyError listing every
  * unusable consumed name, before anything is registered.
  */
 export async function loadConfiguration({ http, environment, names, workerName, mode }: {
@@ -30,14 +31,20 @@ export async function loadConfiguration({ http, environment, names, workerName, 
 }): Promise<LoadedConfiguration> {
   const data = await http.request<LoadResult>(LOAD, { environment, names });
   const catalog = new Map<string, CatalogEntryInfo>();
-  for (const { entry } of data.environment.values) {
+  const values: Record<string, string> = {};
+  for (const { name, value, entry } of data.environment.values) {
     if (entry) catalog.set(entry.name, { ...entry, replacement: entry.replacement?.name ?? null, allowedValues: Object.freeze([...entry.allowedValues]) });
+    if (value !== null) values[name] = value;
   }
-  const version = data.environment.activeConfig?.version ?? 0;
-  const values = data.environment.activeConfig?.values ?? {};
+  const version = data.environment.activeVersion;
   const problems = findProblems(names, catalog, values);
   if (problems.length > 0) throw new ConfigNotReadyError(problems);
-  const input: RegisterWorkerMessage = { name: workerName, mode, consumes: [...names] };
+  // Registered as READY with the version it loaded: ready() resolves right
+  // after, and this saves the fleet's first status report (a request each).
+  const input: RegisterWorkerMessage = {
+    name: workerName, mode, consumes: [...names],
+    status: { status: 'READY', receivedVersion: version || null, appliedVersion: version || null, pendingRestart: [] },
+  };
   const registered = await http.request<RegisterResult>(REGISTER, { input });
   return { version, values, catalog, workerId: registered.registerWorker.id };
 }

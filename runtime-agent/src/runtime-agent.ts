@@ -224,7 +224,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     // Queued, not awaited: ready() costs the session one request, sent after it resolves.
     if (recorder) recorder.start(version, new Date(), workerId);
     else if (sessionKind) log('warn', 'runtime_agent_session_not_recorded', { reason: 'no session option (codeVersion): this session has no lineage' });
-    void reportStatus();
+    // No status report here: the registration recorded READY at this version.
     return current;
   }
 

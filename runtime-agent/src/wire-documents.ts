@@ -36,7 +36,7 @@ export interface VersionValuesWire {
 }
 
 export interface LoadResult {
-  environment: { activeConfig: VersionValuesWire | null; values: { name: string; entry: EntryWire | null }[] };
+  environment: { activeVersion: number; values: { name: string; value: string | null; entry: EntryWire | null }[] };
 }
 export interface ActiveResult {
   environment: { activeConfig: VersionValuesWire | null };
@@ -51,12 +51,18 @@ export interface StatusReportResult {
   reportWorkerStatus: { id: string; environment: { activeVersion: number } };
 }
 
-/** The active version, and the consumed names with their catalog entries (null: not in the catalog). */
+/**
+ * The active version, and the consumed names with their values and catalog
+ * entries (null: not in the catalog). Only the consumed names: the agent keeps
+ * no other value, and a fleet starting together would otherwise fetch the
+ * whole snapshot (~22 KB) once per agent.
+ */
 export const LOAD = /* GraphQL */ `query RuntimeAgentLoad($environment: String!, $names: [String!]) {
   environment(name: $environment) {
-    activeConfig { version values }
+    activeVersion
     values(names: $names) {
       name
+      value
       entry { name type category hotReloadable deprecated replacement { name } allowedValues minValue maxValue }
     }
   }

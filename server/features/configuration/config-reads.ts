@@ -9,6 +9,7 @@ import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
 import type { ParameterValue } from './parameter-value.ts';
 import { readSnapshot } from './read-snapshot.ts';
+import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import { readVersionEvents } from './read-version-events.ts';
 import type { ValueMap } from './value-map.ts';
 
@@ -27,7 +28,16 @@ export interface VersionFilter {
  * The read side of configuration: environments, their values and versions,
  * the diffs between versions, and the live stream of committed versions.
  */
-export function createConfigReads({ prisma, catalog, pubsub }: { prisma: PrismaClient; catalog: CatalogCache; pubsub: AppPubSub }) {
+export function createConfigReads({ prisma, catalog, pubsub, snapshots = createSnapshotCache() }: {
+  prisma: PrismaClient;
+  catalog: CatalogCache;
+  pubsub: AppPubSub;
+  /** The process's snapshots by (environment, version), shared with the writer: a version never changes. */
+  snapshots?: SnapshotCache;
+}) {
+  /** An environment's committed active version's values, from memory once read (every agent's load reads them). */
+  const snapshotOf = (environment: { id: string; activeVersion: number }, version = environment.activeVersion): Promise<Readonly<ValueMap>> =>
+    version === 0 ? Promise.resolve({}) : snapshots.load(environment.id, version, () => readSnapshot(prisma, environment, version));
   return {
     /** NOT_FOUND when there is no such environment. */
     findEnvironment: (name: string): Promise<EnvironmentState> => findEnvironment(prisma, name),
@@ -56,9 +66,10 @@ export function createConfigReads({ prisma, catalog, pubsub }: { prisma: PrismaC
      * stored value whose entry no longer exists; sorted by name.
      */
     async values(environment: { id: string; activeVersion: number }, { names, group }: { names?: string[] | null; group?: string | null } = {}): Promise<ParameterValue[]> {
-      const [values, snapshot] = await Promise.all([readSnapshot(prisma, environment), catalog.load(prisma)]);
-      const all = new Set([...snapshot.entries.keys(), ...Object.keys(values)]);
-      let selected = names ? names.filter((name) => all.has(name)) : [...all];
+      const [values, snapshot] = await Promise.all([snapshotOf(environment), catalog.load(prisma)]);
+      // A few names (an agent's load) are looked up, not the union of ~1,150 built for each.
+      const known = (name: string) => snapshot.entries.has(name) || Object.hasOwn(values, name);
+      let selected = names ? names.filter(known) : [...new Set([...snapshot.entries.keys(), ...Object.keys(values)])];
       if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
       return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
     },
@@ -91,6 +102,7 @@ export function createConfigReads({ prisma, catalog, pubsub }: { prisma: PrismaC
 
     /** What changed from version `other` of the same environment to `version`. */
     async diffAgainst(version: { environmentId: string; values: unknown }, other: number): Promise<ValueDiff[]> {
+      // Uncached: `other` may name a version that does not exist (yet), read as {}.
       const from = await readSnapshot(prisma, { id: version.environmentId, activeVersion: other });
       return diffSnapshots(from, version.values as ValueMap);
     },

@@ -12,7 +12,7 @@ import { findEnvironment } from './find-environment.ts';
 import { lockEnvironment, type LockedEnvironment } from './lock-environment.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import { saveVersion, type SaveAnswer, type VersionPlan } from './save-version.ts';
-import { createSnapshotCache } from './snapshot-cache.ts';
+import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import type { ValueMap } from './value-map.ts';
 import { violationsError } from './violations-error.ts';
 
@@ -42,6 +42,8 @@ export type FreezeGuard = (tx: Tx, environment: { id: string; name: string }) =>
 
 export interface ConfigWriterDeps {
   prisma: PrismaClient;
+  /** The process's snapshots by (environment, version), shared with the reads (a version never changes). */
+  snapshots?: SnapshotCache;
   /** Plain SQL outside any transaction: the one-statement save. */
   sql: SqlClient;
   catalog: CatalogCache;
@@ -80,8 +82,7 @@ interface Basis {
  * hands back (a refusal to word, a critical change) go through it, so each
  * refusal is decided, and worded, in one place.
  */
-export function createConfigWriter({ prisma, sql, catalog, validator, assertNotFrozen, frozenError }: ConfigWriterDeps) {
-  const snapshots = createSnapshotCache();
+export function createConfigWriter({ prisma, sql, catalog, validator, assertNotFrozen, frozenError, snapshots = createSnapshotCache() }: ConfigWriterDeps) {
   const enabledRules = createEnabledRulesCache();
   const environmentIds = new Map<string, string>();
 

@@ -9,6 +9,7 @@ export { findEnvironment, type EnvironmentState } from './find-environment.ts';
 export { lockEnvironment, type LockedEnvironment } from './lock-environment.ts';
 export { typedValue, type ParameterValue } from './parameter-value.ts';
 export { readSnapshot } from './read-snapshot.ts';
+export { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 export { readVersionEvents } from './read-version-events.ts';
 export type { ConfigChangedEvent } from '../../realtime/pubsub.ts';
 export type { ValueMap } from './value-map.ts';

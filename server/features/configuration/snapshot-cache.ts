@@ -10,8 +10,10 @@ import type { ValueMap } from './value-map.ts';
  */
 export function createSnapshotCache({ maxEntries = 32 }: { maxEntries?: number } = {}) {
   const entries = new Map<string, Readonly<ValueMap>>();
+  /** Reads under way: a fleet loading at once reads a version from the database once. */
+  const reading = new Map<string, Promise<Readonly<ValueMap>>>();
   const key = (environmentId: string, version: number) => `${environmentId}@${version}`;
-  return {
+  const cache = {
     get(environmentId: string, version: number): Readonly<ValueMap> | undefined {
       const k = key(environmentId, version);
       const found = entries.get(k);
@@ -29,8 +31,25 @@ export function createSnapshotCache({ maxEntries = 32 }: { maxEntries?: number }
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return frozen;
     },
+    /**
+     * The snapshot from memory, else from `read` (once, however many ask
+     * meanwhile), remembered. Only for committed versions: `read` must see
+     * what every other connection sees.
+     */
+    load(environmentId: string, version: number, read: () => Promise<ValueMap>): Promise<Readonly<ValueMap>> {
+      const found = cache.get(environmentId, version);
+      if (found) return Promise.resolve(found);
+      const k = key(environmentId, version);
+      let pending = reading.get(k);
+      if (!pending) {
+        pending = read().then((values) => cache.set(environmentId, version, values)).finally(() => reading.delete(k));
+        reading.set(k, pending);
+      }
+      return pending;
+    },
     size: () => entries.size,
   };
+  return cache;
 }
 
 export type SnapshotCache = ReturnType<typeof createSnapshotCache>;
