@@ -28,6 +28,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# The commit the image is built from (docker build --build-arg UCP_CODE_COMMIT=$(git rev-parse HEAD)):
+# the reference paper worker freezes it into its session's parameter sets (lineage), as npm start does
+# from the checkout; an image has no .git.
+ARG UCP_CODE_COMMIT=""
+ENV UCP_CODE_COMMIT=${UCP_CODE_COMMIT}
 ENV NODE_ENV=production CHECKPOINT_DISABLE=1 HOST=0.0.0.0 PORT=4000 TMPDIR=/tmp PAPER_WORKER=false
 WORKDIR /app
 # Owned by root and not writable by the process.
