@@ -11,6 +11,7 @@ export { typedValue, type ParameterValue } from './parameter-value.ts';
 export { readSnapshot } from './read-snapshot.ts';
 export { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 export { readVersionEvents } from './read-version-events.ts';
+export { versionEventInNotification } from './version-event-in-notification.ts';
 export type { ConfigChangedEvent } from '../../realtime/pubsub.ts';
 export type { ValueMap } from './value-map.ts';
 export { violationsError } from './violations-error.ts';
