@@ -96,7 +96,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
   const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength: limits?.maxValueLength });
-  const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
+  const bridge = createListenBridge({ prisma, sql: database.sql, source: database.createNotificationSource(), pubsub, logger, metrics });
   listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { SqlClient } from '../db/sql-client.ts';
 import type { NotificationChannel, NotificationSource } from '../db/notification-source.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
@@ -14,8 +15,10 @@ import type { AppPubSub } from './pubsub.ts';
  * notification or, at the latest, by the catch-up that runs after each
  * reconnect.
  */
-export function createListenBridge({ prisma, source, pubsub, logger, metrics }: {
+export function createListenBridge({ prisma, sql, source, pubsub, logger, metrics }: {
   prisma: PrismaClient;
+  /** Plain SQL for the read before every publication (on the save-to-apply path); Prisma's when not given. */
+  sql?: SqlClient;
   source: NotificationSource;
   pubsub: AppPubSub;
   logger: Logger;
@@ -31,7 +34,7 @@ export function createListenBridge({ prisma, source, pubsub, logger, metrics }: 
   async function publishUpTo(environment: string, upTo?: number): Promise<void> {
     const after = lastPublished.get(environment);
     if (after === undefined || (upTo !== undefined && upTo <= after)) return;
-    const events = await readVersionEvents(prisma, environment, after, upTo);
+    const events = await readVersionEvents(sql ?? prisma, environment, after, upTo);
     const expectedNotification = upTo === undefined ? 0 : 1;
     if (events.length > expectedNotification) metrics.versionsReplayed.inc(events.length - expectedNotification);
     for (const event of events) {
