@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema, buildSubgraphSchema } from '../schema/index.ts';
 import { startBacktestExecutor, type BacktestExecutor } from './backtest-executor.ts';
-import { createCredentialWatch, createPasswordHasher, createVerifiedTokens, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
+import { createCredentialWatch, createPasswordHasher, createVerifiedSessions, createVerifiedTokens, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
 import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
@@ -82,17 +82,21 @@ export async function createApp({ database, logger, port, host, hasher = createP
   // Tokens verified moments ago are trusted only while credential changes are heard (the bridge below is up).
   let listening = () => false;
   const verifiedTokens = createVerifiedTokens({ listening: () => listening() });
-  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, limits, onBacktestQueued: () => backtests?.wake() });
+  const verifiedSessions = createVerifiedSessions({ listening: () => listening() });
+  const services = createServices({ prisma, sql: database.sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, verifiedSessions, limits, onBacktestQueued: () => backtests?.wake() });
   const tokenChanges = pubsub.subscribe('credentialsChanged');
   void (async () => {
-    for await (const change of tokenChanges) verifiedTokens.forget(change);
+    for await (const change of tokenChanges) {
+      verifiedTokens.forget(change);
+      verifiedSessions.forget(change);
+    }
   })();
   // Ends sockets and streams as soon as their credential changes (NOTIFY credentials_changed).
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
   const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength: limits?.maxValueLength });
-  const bridge = createListenBridge({ prisma, source: database.createNotificationSource(), pubsub, logger, metrics });
+  const bridge = createListenBridge({ prisma, sql: database.sql, source: database.createNotificationSource(), pubsub, logger, metrics });
   listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,

@@ -1,6 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { SqlClient } from './db/sql-client.ts';
-import { createAuthenticator, createSignInThrottle, type PasswordHasher, type SignInThrottleOptions, type VerifiedTokens } from './auth/index.ts';
+import { createAuthenticator, createSignInThrottle, type CredentialChange, type PasswordHasher, type SignInThrottleOptions, type VerifiedSessions, type VerifiedTokens } from './auth/index.ts';
 import { createChangeRequestService } from './features/approvals/index.ts';
 import { createCatalogAdminService, type CatalogCache } from './features/catalog/index.ts';
 import { createConfigService, createConfigWriter, readSnapshot, type SnapshotCache } from './features/configuration/index.ts';
@@ -33,13 +33,15 @@ export interface ServiceDeps {
   signInThrottle?: SignInThrottleOptions;
   /** Service tokens verified moments ago (server/auth/verified-tokens.ts); fed credential changes by the caller. */
   verifiedTokens?: VerifiedTokens;
+  /** Console sessions read moments ago (server/auth/verified-sessions.ts); fed credential changes by the caller. */
+  verifiedSessions?: VerifiedSessions;
 }
 
 /**
  * The composition root of the domain: every service gets its dependencies
  * here and nowhere else (no module-level singletons).
  */
-export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, limits = {}, onBacktestQueued }: ServiceDeps) {
+export function createServices({ prisma, sql, logger, metrics, hasher, catalogCache, snapshotCache, sessionTtlMs, signInThrottle, verifiedTokens, verifiedSessions, limits = {}, onBacktestQueued }: ServiceDeps) {
   const validator = createConfigValidator({ maxValueLength: limits.maxValueLength });
   // The one write path every change goes through (edit, restore, promote, approve).
   const writer = createConfigWriter({ prisma, sql, catalog: catalogCache, validator, assertNotFrozen, frozenError, snapshots: snapshotCache });
@@ -48,7 +50,7 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
   const runEpochs = createRunEpochService({ prisma, logger });
   return {
     authenticator: createAuthenticator({
-      prisma, sql, hasher, sessionTtlMs, verifiedTokens,
+      prisma, sql, hasher, sessionTtlMs, verifiedTokens, verifiedSessions,
       throttle: createSignInThrottle({ prisma, ...signInThrottle, onLockout: createSignInLockoutRecorder({ prisma, logger }) }),
     }),
     config: createConfigService({ prisma, writer, logger, metrics }),
@@ -64,25 +66,37 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
       prisma, catalog: catalogCache, logger, metrics,
       applyReports: createApplyReportWriter({ prisma, logger, metrics }),
     }),
-    access: forgetTokensOnRevocation(createAccessService({ prisma, hasher, logger }), verifiedTokens),
+    access: forgetCredentialsOnChange(createAccessService({ prisma, hasher, logger }), verifiedTokens, verifiedSessions),
   };
 }
 
 /**
- * A token this process revokes is forgotten by its verified-token cache as
- * soon as the revocation returns, not a notification's delay later: the
- * caller's next request is refused even on this replica's fastest path.
+ * A token this process revokes, or a user it disables, demotes or gives a new
+ * password, is forgotten by the verified-token and verified-session caches as
+ * soon as the change returns, not a notification's delay later: the caller's
+ * next request is refused (or runs with the new role) even on this replica's
+ * fastest path.
  */
-function forgetTokensOnRevocation<A extends { revokeServiceToken(...args: never[]): Promise<unknown>; replaceSystemToken(...args: never[]): Promise<unknown> }>(access: A, verifiedTokens: VerifiedTokens | undefined): A {
-  if (!verifiedTokens) return access;
-  const forgetting = <F extends (...args: never[]) => Promise<unknown>>(run: F): F => (async (...args: Parameters<F>) => {
+function forgetCredentialsOnChange<A extends {
+  revokeServiceToken(...args: never[]): Promise<unknown>;
+  replaceSystemToken(...args: never[]): Promise<unknown>;
+  updateUser(...args: never[]): Promise<unknown>;
+  setPassword(...args: never[]): Promise<unknown>;
+}>(access: A, verifiedTokens: VerifiedTokens | undefined, verifiedSessions: VerifiedSessions | undefined): A {
+  const forgetting = <F extends (...args: never[]) => Promise<unknown>>(run: F, cache: { forget(change: CredentialChange): void } | undefined): F => (!cache ? run : (async (...args: Parameters<F>) => {
     try {
       return await run(...args);
     } finally {
-      verifiedTokens.forget({ kind: 'all', id: '' });
+      cache.forget({ kind: 'all', id: '' });
     }
-  }) as F;
-  return { ...access, revokeServiceToken: forgetting(access.revokeServiceToken), replaceSystemToken: forgetting(access.replaceSystemToken) };
+  }) as F);
+  return {
+    ...access,
+    revokeServiceToken: forgetting(access.revokeServiceToken, verifiedTokens),
+    replaceSystemToken: forgetting(access.replaceSystemToken, verifiedTokens),
+    updateUser: forgetting(access.updateUser, verifiedSessions),
+    setPassword: forgetting(access.setPassword, verifiedSessions),
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

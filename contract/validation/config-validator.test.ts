@@ -307,3 +307,38 @@ describe('performance', () => {
     console.log(`typing 600 stored values alone: median ${(typedSamples[100] ?? NaN).toFixed(3)} ms`);
   });
 });
+
+describe('validateChange on top of a version it validated (the remembered typed snapshot)', () => {
+  // A chain of saves, each on the values the one before built: every answer
+  // must be what a validator that remembers nothing gives.
+  const steps: Record<string, string>[] = [
+    { CVN_TP_MULT: '4.0' },
+    { CVN_SL_MULT: '5.0' }, // breaks the rule: the remembered TP must be the new 4.0
+    { CVN_SL_MULT: '1.0', CVN_MAX_LEVELS: '4' },
+    { CVN_TP_MULT: 'abc' }, // a value that does not type: typed afresh
+    { CVN_NEW: '7', CVN_UNKNOWN: '1' },
+  ];
+
+  it('gives the answers of a validator that remembers nothing, step after step', () => {
+    const remembering = createConfigValidator();
+    let values: Record<string, string> = current;
+    for (const changes of steps) {
+      const next = { ...values, ...changes };
+      const fresh = createConfigValidator().validateChange({ catalog, rules: [tpAboveSl], current: values, changes });
+      expect(remembering.validateChange({ catalog, rules: [tpAboveSl], current: values, changes, next })).toEqual(fresh);
+      values = next;
+    }
+  });
+
+  it('types afresh under a different catalog', () => {
+    const validator = createConfigValidator();
+    const next = { ...current, CVN_TP_MULT: '4.0' };
+    expect(validator.validateChange({ catalog, rules: [tpAboveSl], current, changes: { CVN_TP_MULT: '4.0' }, next })).toEqual([]);
+    // CVN_SL_MULT is now a STRING: the rule compares a double with a string.
+    const retyped = catalogOf(...[...catalog.values()].map((e) => (e.name === 'CVN_SL_MULT' ? { ...e, type: 'STRING' as ParameterType, minValue: null, maxValue: null } : e)));
+    const changes = { CVN_ENABLED: 'false' };
+    expect(validator.validateChange({ catalog: retyped, rules: [tpAboveSl], current: next, changes, next: { ...next, ...changes } }))
+      .toEqual(createConfigValidator().validateChange({ catalog: retyped, rules: [tpAboveSl], current: next, changes }));
+    expect(validator.validateChange({ catalog: retyped, rules: [tpAboveSl], current: next, changes }).map((v) => v.code)).toEqual(['RULE_FAILED']);
+  });
+});

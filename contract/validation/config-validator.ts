@@ -14,7 +14,7 @@ import {
   type CelProgramCache,
 } from './cel-program-cache.ts';
 import { describeExpected, showInput } from './decode-value.ts';
-import { toCelValue, typedSnapshot, type TypedSnapshot } from './typed-snapshot.ts';
+import { retypedSnapshot, toCelValue, typedSnapshot, type TypedSnapshot } from './typed-snapshot.ts';
 import { DEFAULT_MAX_VALUE_LENGTH, valueLengthLimit } from './value-limits.ts';
 import { parseValue, type ParseValueResult } from './value-schema.ts';
 import type { Violation } from './violation.ts';
@@ -26,6 +26,12 @@ export interface ValidateChangeInput {
   current: Readonly<Record<string, string>>;
   /** Parameter name → new stored string. */
   changes: Readonly<Record<string, string>>;
+  /**
+   * `current` with `changes` laid over it, when the caller builds it anyway
+   * (the new version's values). Its typed snapshot is then remembered, so the
+   * next save on top of it types only what that save changes.
+   */
+  next?: Readonly<Record<string, string>>;
 }
 
 export interface ConfigValidator {
@@ -61,13 +67,27 @@ export interface ConfigValidatorOptions {
 export function createConfigValidator(options: ConfigValidatorOptions = {}): ConfigValidator {
   const programs = options.programs ?? createCelProgramCache();
   const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+  // Typed snapshots of values objects a save built (a version's values never
+  // change), with the catalog they were typed under: a save on top of one
+  // re-types only its changes, and a different catalog means typing afresh.
+  const typedByValues = new WeakMap<object, { catalog: ReadonlyMap<string, CatalogEntryShape>; snapshot: TypedSnapshot }>();
 
-  function validateChange({ catalog, rules, current, changes }: ValidateChangeInput): Violation[] {
+  function snapshotOf(catalog: ReadonlyMap<string, CatalogEntryShape>, current: Readonly<Record<string, string>>, changes: Readonly<Record<string, string>>, next?: Readonly<Record<string, string>>): TypedSnapshot {
+    const known = typedByValues.get(current);
+    const values = next ?? { ...current, ...changes };
+    const snapshot = known !== undefined && known.catalog === catalog
+      ? retypedSnapshot(catalog, known.snapshot, changes, values)
+      : typedSnapshot(catalog, values);
+    if (next !== undefined) typedByValues.set(next, { catalog, snapshot });
+    return snapshot;
+  }
+
+  function validateChange({ catalog, rules, current, changes, next }: ValidateChangeInput): Violation[] {
     const violations: Violation[] = [];
     // Changed parameters already reported; a rule that cannot read them is a
     // consequence of that report, not a second problem.
     const reported = new Set<string>();
-    const snapshot = typedSnapshot(catalog, { ...current, ...changes });
+    const snapshot = snapshotOf(catalog, current, changes, next);
 
     for (const name in changes) {
       if (!Object.hasOwn(changes, name)) continue;

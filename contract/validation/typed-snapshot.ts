@@ -23,6 +23,8 @@ export interface SkippedValue {
 export interface TypedSnapshot {
   /** Parameter name → typed value, for every known parameter whose value has its type. */
   typed: Map<string, TypedValue>;
+  /** The same values as CEL bindings (what `params` wraps; read, never edited). */
+  celValues: ReadonlyMap<string, CelInput>;
   /** The same values as a CEL map, bound as `params`. */
   params: CelMap;
   /** Known parameters left out because their stored string does not have the parameter's type. */
@@ -49,23 +51,62 @@ export function typedSnapshot(
   const unknown = new Set<string>();
   for (const name in values) {
     if (!Object.hasOwn(values, name)) continue;
-    const raw = values[name] as string;
-    const entry = catalog.get(name);
-    if (entry === undefined) {
-      unknown.add(name);
-      continue;
-    }
-    const decoded = decodeValue(entry, raw, { typeOnly: true });
-    if (!decoded.ok) {
-      skipped.set(name, { raw, message: decoded.message });
-      continue;
-    }
-    typed.set(name, decoded.value);
-    cel.set(name, toCelValue(entry.type, decoded.value));
+    typeOne(catalog, name, values[name] as string, typed, cel, skipped, unknown);
   }
   // celMap wraps the JS Map without copying; passing the CelMap (not the Map or a
   // plain object) as a binding means CEL does not convert 570 entries per evaluation.
-  return { typed, params: celMap(cel), skipped, unknown };
+  return { typed, celValues: cel, params: celMap(cel), skipped, unknown };
+}
+
+/**
+ * The typed snapshot of `values`, which are `base`'s values with `changes`
+ * laid over them, typed under the same catalog as `base`: what typedSnapshot
+ * would give, at the cost of the changes alone when each changed parameter
+ * was and stays a typed value (its place in the maps, which CEL's macros over
+ * `params` iterate in, is then unchanged); anything else is typed afresh.
+ * `base` is left as it was (copies, not edits: it may be in use).
+ */
+export function retypedSnapshot(
+  catalog: ReadonlyMap<string, CatalogEntryShape>,
+  base: TypedSnapshot,
+  changes: Readonly<Record<string, string>>,
+  values: Readonly<Record<string, string>>,
+): TypedSnapshot {
+  const typed = new Map(base.typed);
+  const cel = new Map(base.celValues);
+  for (const name in changes) {
+    if (!Object.hasOwn(changes, name)) continue;
+    const entry = catalog.get(name);
+    if (entry === undefined || !typed.has(name)) return typedSnapshot(catalog, values);
+    const decoded = decodeValue(entry, changes[name] as string, { typeOnly: true });
+    if (!decoded.ok) return typedSnapshot(catalog, values);
+    typed.set(name, decoded.value);
+    cel.set(name, toCelValue(entry.type, decoded.value));
+  }
+  return { typed, celValues: cel, params: celMap(cel), skipped: base.skipped, unknown: base.unknown };
+}
+
+function typeOne(
+  catalog: ReadonlyMap<string, CatalogEntryShape>,
+  name: string,
+  raw: string,
+  typed: Map<string, TypedValue>,
+  cel: Map<string, CelInput>,
+  skipped: Map<string, SkippedValue>,
+  unknown: Set<string>,
+): void {
+  const entry = catalog.get(name);
+  if (entry === undefined) {
+    unknown.add(name);
+    return;
+  }
+  const decoded = decodeValue(entry, raw, { typeOnly: true });
+  if (!decoded.ok) {
+    skipped.set(name, { raw, message: decoded.message });
+    return;
+  }
+  typed.set(name, decoded.value);
+  cel.set(name, toCelValue(entry.type, decoded.value));
 }
 
 /** Converts a typed value to its CEL binding per the convention above. */

@@ -7,6 +7,7 @@ import { createCurrentViewer } from './current-viewer.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 import { generateSecret, hashSecret, safeEqual } from './secret-token.ts';
+import type { VerifiedSessions, VerifiedSession } from './verified-sessions.ts';
 import type { VerifiedTokens } from './verified-tokens.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -45,6 +46,7 @@ export function createAuthenticator({
   throttle,
   sessionTtlMs = 12 * 60 * 60 * 1000,
   verifiedTokens,
+  verifiedSessions,
 }: {
   prisma: PrismaClient;
   /** Plain SQL for the session lookup every console request makes. */
@@ -55,6 +57,8 @@ export function createAuthenticator({
   sessionTtlMs?: number;
   /** Tokens verified moments ago (verified-token-cache); without it every request reads the database. */
   verifiedTokens?: VerifiedTokens;
+  /** Sessions read moments ago (verified-sessions.ts); without it every console request reads its session. */
+  verifiedSessions?: VerifiedSessions;
 }) {
   // Verifying against a real hash when the user does not exist keeps the
   // response time from telling which usernames exist.
@@ -100,21 +104,36 @@ export function createAuthenticator({
     return { kind: 'service', tokenId: found.id, name: found.name, environmentId: found.environmentId, environmentName: found.environment.name };
   }
 
-  async function fromSession(sessionToken: string, source: CredentialSource): Promise<Viewer> {
-    // Every console request makes this lookup: plain SQL, one statement, no model layer.
-    const [session] = await sql.query<{ id: string; csrf_token: string; expires_ms: number; user_id: string; username: string; display_name: string; role: Role; disabled: boolean }>(
+  /** The session of a token hash: from memory when read moments ago, else one plain statement (and remembered). */
+  async function sessionOf(hash: string): Promise<VerifiedSession | undefined> {
+    const known = verifiedSessions?.sessionOf(hash);
+    if (known) return known;
+    const epoch = verifiedSessions?.epoch() ?? 0;
+    const [row] = await sql.query<{ id: string; csrf_token: string; expires_ms: number; user_id: string; username: string; display_name: string; role: Role; disabled: boolean }>(
       `SELECT s.id::text AS id, s.csrf_token, (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms,
               u.id::text AS user_id, u.username, u.display_name, u.role::text AS role, u.disabled
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
-      [hashSecret(sessionToken)],
+      [hash],
     );
-    if (!session || session.expires_ms <= Date.now() || session.disabled) {
+    // A disabled user's session is nobody's: not remembered, refused below.
+    if (!row || row.disabled) return undefined;
+    const session: VerifiedSession = {
+      sessionId: row.id, csrfToken: row.csrf_token, expiresMs: row.expires_ms,
+      userId: row.user_id, username: row.username, displayName: row.display_name, role: row.role,
+    };
+    verifiedSessions?.remember(epoch, hash, session);
+    return session;
+  }
+
+  async function fromSession(sessionToken: string, source: CredentialSource): Promise<Viewer> {
+    const session = await sessionOf(hashSecret(sessionToken));
+    if (!session || session.expiresMs <= Date.now()) {
       throw unauthenticated('Your session has expired. Sign in again.');
     }
-    if (!source.csrfExempt && !(source.csrfToken && safeEqual(source.csrfToken, session.csrf_token))) {
+    if (!source.csrfExempt && !(source.csrfToken && safeEqual(source.csrfToken, session.csrfToken))) {
       throw new AppError('FORBIDDEN', 'The request is missing its CSRF token; reload the page and try again.');
     }
-    return { kind: 'user', userId: session.user_id, username: session.username, displayName: session.display_name, role: session.role, via: 'session', sessionId: session.id };
+    return { kind: 'user', userId: session.userId, username: session.username, displayName: session.displayName, role: session.role, via: 'session', sessionId: session.sessionId };
   }
 
   return {
@@ -155,7 +174,12 @@ export function createAuthenticator({
     current: createCurrentViewer({ prisma, verifiedTokens }),
 
     async signOut(sessionId: string): Promise<void> {
-      await prisma.session.deleteMany({ where: { id: sessionId } });
+      try {
+        await prisma.session.deleteMany({ where: { id: sessionId } });
+      } finally {
+        // This replica refuses the signed-out session at once, not a notification's delay later.
+        verifiedSessions?.forget({ kind: 'session', id: sessionId });
+      }
     },
   };
 }

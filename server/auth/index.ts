@@ -12,4 +12,5 @@ export { createSignInThrottle, type SignInAttempt, type SignInLockout, type Sign
 export { createCredentialWatch, type CredentialChange, type CredentialWatch, type Watched } from './credential-watch.ts';
 export { createPasswordHasher } from './password-hasher.ts';
 export { generateSecret, hashSecret } from './secret-token.ts';
+export { createVerifiedSessions, type VerifiedSession, type VerifiedSessions } from './verified-sessions.ts';
 export { createVerifiedTokens, type VerifiedTokens } from './verified-tokens.ts';

@@ -52,6 +52,11 @@ export function createMetrics() {
       help: '1 while the LISTEN connection is up.',
       registers: [registry],
     }),
+    versionReadBacks: new Counter({
+      name: 'ucp_listen_version_reads_total',
+      help: 'Reads of committed versions by the LISTEN bridge (a notification that carried its event needs none).',
+      registers: [registry],
+    }),
     versionsReplayed: new Counter({
       name: 'ucp_listen_versions_replayed_total',
       help: 'Versions published from the catch-up query after a reconnect or a gap.',

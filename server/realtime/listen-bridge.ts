@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { SqlClient } from '../db/sql-client.ts';
 import type { NotificationChannel, NotificationSource } from '../db/notification-source.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
@@ -17,8 +18,10 @@ import type { AppPubSub, ConfigChangedEvent } from './pubsub.ts';
  * published as it is, without reading anything: the common case, on every
  * save's path to its subscribers.
  */
-export function createListenBridge({ prisma, source, pubsub, logger, metrics }: {
+export function createListenBridge({ prisma, sql, source, pubsub, logger, metrics }: {
   prisma: PrismaClient;
+  /** Plain SQL for the read before every publication (on the save-to-apply path); Prisma's when not given. */
+  sql?: SqlClient;
   source: NotificationSource;
   pubsub: AppPubSub;
   logger: Logger;
@@ -34,7 +37,9 @@ export function createListenBridge({ prisma, source, pubsub, logger, metrics }: 
   async function publishUpTo(environment: string, upTo?: number, carried?: ConfigChangedEvent): Promise<void> {
     const after = lastPublished.get(environment);
     if (after === undefined || (upTo !== undefined && upTo <= after)) return;
-    const events = carried && carried.version === after + 1 ? [carried] : await readVersionEvents(prisma, environment, after, upTo);
+    const fromNotification = carried !== undefined && carried.version === after + 1;
+    if (!fromNotification) metrics.versionReadBacks.inc();
+    const events = fromNotification ? [carried] : await readVersionEvents(sql ?? prisma, environment, after, upTo);
     const expectedNotification = upTo === undefined ? 0 : 1;
     if (events.length > expectedNotification) metrics.versionsReplayed.inc(events.length - expectedNotification);
     for (const event of events) {

@@ -91,11 +91,12 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
     return { changes, changedKeys: Object.keys(changes).sort() };
   }
 
-  function violationsOf(basis: Basis, changes: ValueMap): Violation[] {
-    return validator.validateChange({ catalog: basis.catalog.shapes, rules: basis.rules.rules, current: basis.current, changes });
+  /** `next`: the new version's values when the caller has built them (the validator then remembers their typed snapshot for the save after). */
+  function violationsOf(basis: Basis, changes: ValueMap, next?: ValueMap): Violation[] {
+    return validator.validateChange({ catalog: basis.catalog.shapes, rules: basis.rules.rules, current: basis.current, changes, next });
   }
 
-  function plan(basis: Basis, request: WriteRequest, changes: ValueMap, changedKeys: string[]): VersionPlan {
+  function plan(basis: Basis, request: WriteRequest, changes: ValueMap, changedKeys: string[], values: ValueMap = { ...basis.current, ...changes }): VersionPlan {
     const { current, environment } = basis;
     return {
       environment,
@@ -109,7 +110,7 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
       changeRequestId: request.approval?.changeRequestId,
       restoredFrom: request.restoredFrom,
       promotedFrom: request.promotedFrom,
-      values: { ...current, ...changes },
+      values,
       changes: changedKeys.map((name) => ({ name, before: current[name] ?? null, after: changes[name]! })),
       audit: changedKeys.map((name) => ({
         action: request.approval ? 'config_change_approved' : 'config_change_saved',
@@ -192,9 +193,12 @@ export function createConfigWriter({ prisma, sql, catalog, validator, assertNotF
       for (let attempt = 0; attempt < 2; attempt += 1) {
         const basis = await basisInMemory(request);
         const { changes, changedKeys } = changesOf(basis.current, request);
-        if (changedKeys.length === 0 || violationsOf(basis, changes).length) return undefined;
+        if (changedKeys.length === 0) return undefined;
+        // Built once: validated (and its typed snapshot remembered), written, and then the snapshot the next save builds on.
+        const next = { ...basis.current, ...changes };
+        if (violationsOf(basis, changes, next).length) return undefined;
         if (changedKeys.some((name) => basis.catalog.entries.get(name)?.critical)) return undefined;
-        const answer = await saveVersion(sql, plan(basis, request, changes, changedKeys));
+        const answer = await saveVersion(sql, plan(basis, request, changes, changedKeys, next));
         switch (answer.status) {
           case 'APPLIED':
             return applied(basis, answer, changedKeys, true);
