@@ -1,7 +1,7 @@
-import type { PrismaClient, Worker } from '../../generated/prisma/client.ts';
+import type { Worker } from '../../generated/prisma/client.ts';
 import { createGroupCommit } from '../../db/group-commit.ts';
+import type { SqlClient } from '../../db/sql-client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
-import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
 import { arrayLiteral, readWorkers } from './worker-rows.ts';
@@ -28,6 +28,61 @@ export interface ApplyReporter {
 }
 
 /**
+ * The found pairs of a batch: each asked (worker, version)'s commit time and
+ * whether it is already recorded (a report re-sent after its answer was
+ * lost). One statement of one shape (arrays, not a list of literals) for any
+ * batch.
+ */
+const findStatement = `
+  SELECT k.worker_id::text AS worker_id, w.environment_id::text AS environment_id, k.version, v.created_at, a.worker_id IS NOT NULL AS recorded
+  FROM unnest($1::uuid[], $2::int[]) AS k(worker_id, version)
+  JOIN workers w ON w.id = k.worker_id
+  LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
+  LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
+
+/**
+ * The batch's write, one statement (so one transaction) of one shape:
+ * - the applies are inserted unless already there: a pair another replica
+ *   inserted since the check (or is inserting: the unique index makes this
+ *   wait for its commit) is not inserted again; ordered, so two replicas take
+ *   the index's locks in the same order;
+ * - each worker with an apply inserted here moves to the version of its last
+ *   such report (submission order, `ord`), with the last pending-restart list
+ *   any of them carried (none keeps the stored one); the guard keeps a
+ *   concurrent, newer report from being overwritten by an older one.
+ * Returns the pairs inserted here. A data-modifying CTE runs whether or not
+ * the outer query reads it.
+ */
+const writeStatement = `
+  WITH r AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::text[], $7::text[], $8::int[])
+      AS r(worker_id, version, received_at, applied_at, latency_ms, keys, pending_restart, ord)
+  ), written AS (
+    INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
+    SELECT worker_id, version, received_at, applied_at, latency_ms, keys::text[] FROM r
+    ORDER BY worker_id, version
+    ON CONFLICT (worker_id, version) DO NOTHING
+    RETURNING worker_id, version
+  ), mine AS (
+    SELECT r.* FROM r JOIN written USING (worker_id, version)
+  ), final AS (
+    SELECT DISTINCT ON (m.worker_id) m.worker_id, m.version, m.applied_at,
+      (SELECT p.pending_restart::text[] FROM mine p WHERE p.worker_id = m.worker_id AND p.pending_restart IS NOT NULL ORDER BY p.ord DESC LIMIT 1) AS pending_restart
+    FROM mine m ORDER BY m.worker_id, m.ord DESC
+  ), moved AS (
+    UPDATE workers w SET
+      applied_version = f.version,
+      received_version = GREATEST(f.version, COALESCE(w.received_version, 0)),
+      last_applied_at = f.applied_at,
+      last_heartbeat_at = now(),
+      pending_restart = COALESCE(f.pending_restart, w.pending_restart)
+    FROM final f
+    WHERE w.id = f.worker_id AND (w.applied_version IS NULL OR w.applied_version <= f.version)
+    RETURNING w.id
+  )
+  SELECT worker_id::text AS worker_id, version FROM written`;
+
+/**
  * Records apply reports: one row per applied version (the save-to-apply
  * latency) and the worker's applied version. Every save makes every worker
  * report at once, so reports are group-committed: a thousand of them cost a
@@ -38,7 +93,7 @@ export interface ApplyReporter {
  * by one of them only (unique (worker_id, version), ON CONFLICT DO NOTHING),
  * and only that one moves the worker and observes the latency.
  */
-export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: PrismaClient; logger: Logger; metrics: Metrics }) {
+export function createApplyReportWriter({ sql, logger, metrics }: { sql: SqlClient; logger: Logger; metrics: Metrics }) {
   type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
   type Accepted = Item & { worker: Worker; latencyMs: number };
 
@@ -46,7 +101,7 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
     const ids = [...new Set(items.map(({ report }) => idOf(report)).filter(isUuid))];
-    const workers = await readWorkers(prisma, ids);
+    const workers = await readWorkers(sql, ids);
     const asked: { workerId: string; version: number }[] = [];
     for (const { report } of items) {
       const worker = workers.get(idOf(report));
@@ -54,19 +109,14 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
       if (!worker || !Number.isInteger(report.version) || report.version < 1 || report.version > 2_147_483_647) continue;
       asked.push({ workerId: worker.id, version: report.version });
     }
-    // Each asked pair's version commit time and whether it is already
-    // recorded (a report re-sent after its answer was lost): one statement of
-    // one shape (arrays, not a list of literals) for any batch.
-    const found = asked.length === 0 ? [] : await prisma.$queryRaw<{ workerId: string; environmentId: string; version: number; createdAt: Date | null; recorded: boolean }[]>`
-      SELECT k.worker_id::text AS "workerId", w.environment_id::text AS "environmentId", k.version, v.created_at AS "createdAt", a.worker_id IS NOT NULL AS recorded
-      FROM unnest(${asked.map((a) => a.workerId)}::uuid[], ${asked.map((a) => a.version)}::int[]) AS k(worker_id, version)
-      JOIN workers w ON w.id = k.worker_id
-      LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
-      LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
-    const versions = found.filter((f) => f.createdAt !== null).map((f) => ({ environmentId: f.environmentId, version: f.version, createdAt: f.createdAt as Date }));
-    const recorded = found.filter((f) => f.recorded);
-    const createdAt = new Map(versions.map((v) => [`${v.environmentId}:${v.version}`, v.createdAt]));
-    const seen = new Set(recorded.map((r) => `${r.workerId}:${r.version}`));
+    const found = asked.length === 0 ? [] : await sql.query<{ worker_id: string; environment_id: string; version: number; created_at: Date | null; recorded: boolean }>(
+      findStatement, [asked.map((a) => a.workerId), asked.map((a) => a.version)]);
+    const createdAt = new Map<string, Date>();
+    const seen = new Set<string>();
+    for (const f of found) {
+      if (f.created_at !== null) createdAt.set(`${f.environment_id}:${f.version}`, new Date(f.created_at));
+      if (f.recorded) seen.add(`${f.worker_id}:${f.version}`);
+    }
 
     // Checked in submission order against the state the batch has reached,
     // so two reports of one worker in a batch behave as they would one by one.
@@ -97,63 +147,21 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     // Every worker a report is answered with, re-sent reports' too: another
     // replica may have moved it since it was read above.
     const answered = [...new Set(outcomes.flatMap((o) => (o instanceof Error ? [] : ['latencyMs' in o ? o.worker.id : o.id])))];
-    const current = (db: Pick<PrismaClient, '$queryRaw'>) => readWorkers(db, answered);
     if (accepted.length === 0) {
       if (answered.length === 0) return outcomes as Error[];
-      const now = await current(prisma);
+      const now = await readWorkers(sql, answered);
       return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
     }
-    const inserted = new Set<string>();
-    const updated = await inTransaction(prisma, async (tx) => {
-      // A pair another replica inserted since the check above (or is
-      // inserting: the unique index makes this wait for its commit) is not
-      // inserted again. Ordered, so two replicas take the index's locks in
-      // the same order.
-      const written = await tx.$queryRaw<{ workerId: string; version: number }[]>`
-        INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
-        SELECT r.worker_id, r.version, r.received_at, r.applied_at, r.latency_ms, r.keys::text[]
-        FROM unnest(
-          ${accepted.map((a) => a.worker.id)}::uuid[], ${accepted.map((a) => a.report.version)}::int[],
-          ${accepted.map((a) => a.report.receivedAt)}::timestamptz[], ${accepted.map((a) => a.report.appliedAt)}::timestamptz[],
-          ${accepted.map((a) => a.latencyMs)}::float8[], ${accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys)))}::text[]
-        ) AS r(worker_id, version, received_at, applied_at, latency_ms, keys)
-        ORDER BY r.worker_id, r.version
-        ON CONFLICT (worker_id, version) DO NOTHING
-        RETURNING worker_id::text AS "workerId", version`;
-      for (const { workerId, version } of written) inserted.add(`${workerId}:${version}`);
-      // Per worker: the version of its last report inserted here, and the last
-      // pending-restart list any of them carried (null keeps the stored one).
-      const finalState = new Map<string, { id: string; applied_version: number; applied_at: Date; pending_restart: string[] | null }>();
-      for (const { worker, report } of accepted) {
-        if (!inserted.has(`${worker.id}:${report.version}`)) continue;
-        const previous = finalState.get(worker.id);
-        finalState.set(worker.id, {
-          id: worker.id,
-          applied_version: report.version,
-          applied_at: report.appliedAt,
-          pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
-        });
-      }
-      // One statement for every worker of the batch; the guard keeps a
-      // concurrent, newer report from being overwritten by an older one.
-      if (finalState.size > 0) {
-        const states = [...finalState.values()];
-        await tx.$executeRaw`
-          UPDATE workers w SET
-            applied_version = v.applied_version,
-            received_version = GREATEST(v.applied_version, COALESCE(w.received_version, 0)),
-            last_applied_at = v.applied_at,
-            last_heartbeat_at = now(),
-            pending_restart = COALESCE(v.pending_restart, w.pending_restart)
-          FROM (
-            SELECT id, applied_version, applied_at, pending_restart::text[] AS pending_restart
-            FROM unnest(${states.map((v) => v.id)}::uuid[], ${states.map((v) => v.applied_version)}::int[], ${states.map((v) => v.applied_at)}::timestamptz[],
-                        ${states.map((v) => (v.pending_restart === null ? null : arrayLiteral(v.pending_restart)))}::text[]) AS u(id, applied_version, applied_at, pending_restart)
-          ) AS v
-          WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
-      }
-      return current(tx);
-    });
+    const written = await sql.query<{ worker_id: string; version: number }>(writeStatement, [
+      accepted.map((a) => a.worker.id), accepted.map((a) => a.report.version),
+      accepted.map((a) => a.report.receivedAt), accepted.map((a) => a.report.appliedAt),
+      accepted.map((a) => a.latencyMs), accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys))),
+      accepted.map((a) => (a.report.pendingRestart == null ? null : arrayLiteral(uniqueSorted(a.report.pendingRestart)))),
+      accepted.map((_, i) => i),
+    ]);
+    const inserted = new Set(written.map(({ worker_id, version }) => `${worker_id}:${version}`));
+    // Read after the write's commit: a worker another replica moved meanwhile is answered as it now stands.
+    const updated = await readWorkers(sql, answered);
 
     return outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
