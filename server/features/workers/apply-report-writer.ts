@@ -4,7 +4,7 @@ import type { SqlClient } from '../../db/sql-client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
-import { arrayLiteral, readWorkers } from './worker-rows.ts';
+import { arrayLiteral, jsonOf, readWorkers, workerFromJson, workerJson } from './worker-rows.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 
@@ -28,13 +28,14 @@ export interface ApplyReporter {
 }
 
 /**
- * The found pairs of a batch: each asked (worker, version)'s commit time and
- * whether it is already recorded (a report re-sent after its answer was
- * lost). One statement of one shape (arrays, not a list of literals) for any
- * batch.
+ * What a batch is checked against, one statement of one shape (arrays, not a
+ * list of literals) for any batch: per asked (worker, version), the worker
+ * row, the version's commit time and whether the pair is already recorded
+ * (a report re-sent after its answer was lost). A version outside int4 is
+ * asked as NULL: it names no version.
  */
-const findStatement = `
-  SELECT k.worker_id::text AS worker_id, w.environment_id::text AS environment_id, k.version, v.created_at, a.worker_id IS NOT NULL AS recorded
+const readStatement = `
+  SELECT json_agg(json_build_object('worker', ${workerJson('w')}, 'version', k.version, 'createdAt', v.created_at, 'recorded', a.worker_id IS NOT NULL))::text AS json
   FROM unnest($1::uuid[], $2::int[]) AS k(worker_id, version)
   JOIN workers w ON w.id = k.worker_id
   LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
@@ -50,8 +51,8 @@ const findStatement = `
  *   such report (submission order, `ord`), with the last pending-restart list
  *   any of them carried (none keeps the stored one); the guard keeps a
  *   concurrent, newer report from being overwritten by an older one.
- * Returns the pairs inserted here. A data-modifying CTE runs whether or not
- * the outer query reads it.
+ * Returns the pairs inserted here and the workers moved (as they now stand).
+ * A data-modifying CTE runs whether or not the outer query reads it.
  */
 const writeStatement = `
   WITH r AS (
@@ -78,9 +79,11 @@ const writeStatement = `
       pending_restart = COALESCE(f.pending_restart, w.pending_restart)
     FROM final f
     WHERE w.id = f.worker_id AND (w.applied_version IS NULL OR w.applied_version <= f.version)
-    RETURNING w.id
+    RETURNING w.*
   )
-  SELECT worker_id::text AS worker_id, version FROM written`;
+  SELECT json_build_object(
+    'written', (SELECT json_agg(json_build_object('workerId', worker_id, 'version', version)) FROM written),
+    'moved', (SELECT json_agg(${workerJson('m')}) FROM moved m))::text AS json`;
 
 /**
  * Records apply reports: one row per applied version (the save-to-apply
@@ -100,22 +103,21 @@ export function createApplyReportWriter({ sql, logger, metrics }: { sql: SqlClie
   async function flush(items: readonly Item[]): Promise<(Worker | Error)[]> {
     // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
-    const ids = [...new Set(items.map(({ report }) => idOf(report)).filter(isUuid))];
-    const workers = await readWorkers(sql, ids);
-    const asked: { workerId: string; version: number }[] = [];
-    for (const { report } of items) {
-      const worker = workers.get(idOf(report));
+    const asked = items.filter(({ report }) => isUuid(report.workerId));
+    const found = asked.length === 0 ? [] : (await jsonOf<{ worker: Record<string, unknown>; version: number | null; createdAt: string | null; recorded: boolean }[]>(sql, readStatement, [
+      asked.map(({ report }) => idOf(report)),
       // A version outside int4 names no version (refused below as not existing).
-      if (!worker || !Number.isInteger(report.version) || report.version < 1 || report.version > 2_147_483_647) continue;
-      asked.push({ workerId: worker.id, version: report.version });
-    }
-    const found = asked.length === 0 ? [] : await sql.query<{ worker_id: string; environment_id: string; version: number; created_at: Date | null; recorded: boolean }>(
-      findStatement, [asked.map((a) => a.workerId), asked.map((a) => a.version)]);
+      asked.map(({ report }) => (Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null)),
+    ])) ?? [];
+    const workers = new Map<string, Worker>();
     const createdAt = new Map<string, Date>();
     const seen = new Set<string>();
     for (const f of found) {
-      if (f.created_at !== null) createdAt.set(`${f.environment_id}:${f.version}`, new Date(f.created_at));
-      if (f.recorded) seen.add(`${f.worker_id}:${f.version}`);
+      const worker = workers.get(f.worker.id as string) ?? workerFromJson(f.worker);
+      workers.set(worker.id, worker);
+      if (f.version === null) continue;
+      if (f.createdAt !== null) createdAt.set(`${worker.environmentId}:${f.version}`, new Date(f.createdAt));
+      if (f.recorded) seen.add(`${worker.id}:${f.version}`);
     }
 
     // Checked in submission order against the state the batch has reached,
@@ -152,16 +154,22 @@ export function createApplyReportWriter({ sql, logger, metrics }: { sql: SqlClie
       const now = await readWorkers(sql, answered);
       return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
     }
-    const written = await sql.query<{ worker_id: string; version: number }>(writeStatement, [
+    const result = await jsonOf<{ written: { workerId: string; version: number }[] | null; moved: Record<string, unknown>[] | null }>(sql, writeStatement, [
       accepted.map((a) => a.worker.id), accepted.map((a) => a.report.version),
       accepted.map((a) => a.report.receivedAt), accepted.map((a) => a.report.appliedAt),
       accepted.map((a) => a.latencyMs), accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys))),
       accepted.map((a) => (a.report.pendingRestart == null ? null : arrayLiteral(uniqueSorted(a.report.pendingRestart)))),
       accepted.map((_, i) => i),
     ]);
-    const inserted = new Set(written.map(({ worker_id, version }) => `${worker_id}:${version}`));
-    // Read after the write's commit: a worker another replica moved meanwhile is answered as it now stands.
-    const updated = await readWorkers(sql, answered);
+    const inserted = new Set((result?.written ?? []).map(({ workerId, version }) => `${workerId}:${version}`));
+    const updated = new Map((result?.moved ?? []).map((row) => {
+      const worker = workerFromJson(row);
+      return [worker.id, worker];
+    }));
+    // A worker not moved here (a re-sent report, or another replica's newer
+    // one) is read after the write's commit: answered as it now stands.
+    const unmoved = answered.filter((id) => !updated.has(id));
+    if (unmoved.length) for (const [id, worker] of await readWorkers(sql, unmoved)) updated.set(id, worker);
 
     return outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
