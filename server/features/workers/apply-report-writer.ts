@@ -96,7 +96,13 @@ const writeStatement = `
  * by one of them only (unique (worker_id, version), ON CONFLICT DO NOTHING),
  * and only that one moves the worker and observes the latency.
  */
-export function createApplyReportWriter({ sql, logger, metrics }: { sql: SqlClient; logger: Logger; metrics: Metrics }) {
+export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }: {
+  sql: SqlClient;
+  logger: Logger;
+  metrics: Metrics;
+  /** How long a batch waits for more reports once the first arrives (group-commit.ts). */
+  gatherMs?: number;
+}) {
   type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
   type Accepted = Item & { worker: Worker; latencyMs: number };
 
@@ -187,7 +193,11 @@ export function createApplyReportWriter({ sql, logger, metrics }: { sql: SqlClie
     });
   }
 
-  const commits = createGroupCommit(flush);
+  // Agents spread their reports over a quarter of a second (their jitter):
+  // gathered for a few milliseconds, a version's thousand reports are a
+  // handful of batches rather than one small batch per I/O turn. The recorded
+  // latency is the agent's own timestamps, untouched by the wait.
+  const commits = createGroupCommit(flush, { gatherMs });
   return {
     record: (reporter: ApplyReporter, report: WorkerApplyReport): Promise<Worker> => commits.submit({ reporter, report }),
     drained: () => commits.drained(),
