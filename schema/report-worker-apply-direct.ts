@@ -8,9 +8,18 @@ const inputFields = new Set(['workerId', 'version', 'receivedAt', 'appliedAt', '
 const int32 = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647;
 const plainText = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
 
+// What the agent sends (Date#toISOString): read without the scalar's
+// general RFC 3339 parser when it reads back to the very same text; anything
+// else goes through the scalar.
+const isoInstant = /^(19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** A DateTime as the schema's scalar reads it, or undefined when it would refuse it. */
 function dateTime(value: unknown): Date | undefined {
   if (!plainText(value)) return undefined;
+  if (isoInstant.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) return date;
+  }
   try {
     return DateTimeResolver.parseValue(value) as Date;
   } catch {
@@ -33,6 +42,16 @@ function dateTime(value: unknown): Date | undefined {
  * both paths.
  */
 export function reportWorkerApplyDirect({ services, maxListItems }: { services: GraphQLContext['services']; maxListItems: number }) {
+  // Every agent sends its own worker's id with every report: decoded once.
+  const workerIds = new Map<string, string>();
+  const workerIdOf = (id: string) => {
+    let local = workerIds.get(id);
+    if (local === undefined) {
+      if (workerIds.size >= 20_000) workerIds.clear();
+      workerIds.set(id, (local = localId(id, 'Worker')));
+    }
+    return local;
+  };
   const names = (value: unknown): value is string[] => Array.isArray(value) && value.length <= maxListItems && value.every(plainText);
   return {
     query: APPLY_REPORT_DOCUMENT,
@@ -50,7 +69,7 @@ export function reportWorkerApplyDirect({ services, maxListItems }: { services: 
       if (!plainText(workerId) || !int32(version) || !receivedAt || !appliedAt || !names(keys)) return undefined;
       if (pendingRestart !== undefined && pendingRestart !== null && !names(pendingRestart)) return undefined;
       const report = {
-        workerId: localId(workerId, 'Worker'), version, receivedAt, appliedAt, keys,
+        workerId: workerIdOf(workerId), version, receivedAt, appliedAt, keys,
         ...(pendingRestart !== undefined ? { pendingRestart } : {}),
       };
       return services.workers.reportApply(viewer, report).then((worker) => ({ id: encodeGlobalID('Worker', worker.id) }));

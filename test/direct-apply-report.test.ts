@@ -146,6 +146,15 @@ describe('the apply report answered without GraphQL execution', () => {
     expect(worker).toEqual({ appliedVersion: version });
   });
 
+  it('reads DateTimes the agent does not write (an offset, more digits) as the scalar does', async () => {
+    const at = new Date(savedAt + 5);
+    const offset = new Date(at.getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+    const { fast, plain, directCalls } = await bothPaths(report({ receivedAt: new Date(savedAt + 2).toISOString().replace('Z', '000Z'), appliedAt: offset }));
+    expect(directCalls).toHaveLength(1);
+    expect(JSON.parse(fast[0]!).payload.data.reportWorkerApply.id).toEqual(expect.any(String));
+    expect(fast).toEqual(plain);
+  });
+
   // Refused by the report's own checks (the service's, on both paths): the direct path answers them itself.
   const refusals: [string, () => Record<string, unknown>, string][] = [
     ['an unknown worker', () => ({ workerId: '6f1c2b9e-6b1f-4c8e-9d53-2f0d8a7b1c11' }), 'NOT_FOUND'],

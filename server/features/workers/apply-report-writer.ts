@@ -177,7 +177,11 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
     const unmoved = answered.filter((id) => !updated.has(id));
     if (unmoved.length) for (const [id, worker] of await readWorkers(sql, unmoved)) updated.set(id, worker);
 
-    return outcomes.map((outcome) => {
+    // One log line per environment and version a batch recorded (a save
+    // makes every worker report at once: a thousand lines per version said
+    // nothing the worker_applies rows do not); the histogram per report.
+    const logLines = new Map<string, { env: string; version: number; workers: number; min: number; max: number }>();
+    const answers = outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
       // A re-sent report answers with the worker as it now stands.
       if (!('latencyMs' in outcome)) return updated.get(outcome.id) ?? outcome;
@@ -185,12 +189,21 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
       // Recorded by another replica in the meantime: accepted, counted there.
       if (!inserted.has(`${worker.id}:${report.version}`)) return updated.get(worker.id) ?? worker;
       metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
-      logger.info({
-        event: 'config_version_applied', worker: worker.id, name: worker.name, env: reporter.environmentName,
-        config_version: report.version, latency_ms: latencyMs, parameters: report.keys.length,
-      }, 'worker applied a version');
+      const key = `${reporter.environmentName}:${report.version}`;
+      const line = logLines.get(key);
+      if (line) {
+        line.workers += 1;
+        line.min = Math.min(line.min, latencyMs);
+        line.max = Math.max(line.max, latencyMs);
+      } else {
+        logLines.set(key, { env: reporter.environmentName, version: report.version, workers: 1, min: latencyMs, max: latencyMs });
+      }
       return updated.get(worker.id) ?? worker;
     });
+    for (const { env, version, workers: count, min, max } of logLines.values()) {
+      logger.info({ event: 'config_version_applied', env, config_version: version, workers: count, latency_ms_min: min, latency_ms_max: max }, 'workers applied a version');
+    }
+    return answers;
   }
 
   // Agents spread their reports over a quarter of a second (their jitter):
