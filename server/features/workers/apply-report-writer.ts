@@ -4,7 +4,7 @@ import type { SqlClient } from '../../db/sql-client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
-import { arrayLiteral, jsonOf, readWorkers, workerFromJson, workerJson } from './worker-rows.ts';
+import { jsonOf, readWorkers, workerFromJson, workerJson } from './worker-rows.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 
@@ -28,21 +28,23 @@ export interface ApplyReporter {
 }
 
 /**
- * What a batch is checked against, one statement of one shape (arrays, not a
- * list of literals) for any batch: per asked (worker, version), the worker
- * row, the version's commit time and whether the pair is already recorded
- * (a report re-sent after its answer was lost). A version outside int4 is
+ * What a batch is checked against, one statement of one shape for any batch
+ * (its pairs as one json parameter, not a list of literals): per asked
+ * (worker, version), the worker row, the version's commit time and whether
+ * the pair is already recorded (a report re-sent after its answer was lost). A version outside int4 is
  * asked as NULL: it names no version.
  */
 const readStatement = `
   SELECT json_agg(json_build_object('worker', ${workerJson('w')}, 'version', k.version, 'createdAt', v.created_at, 'recorded', a.worker_id IS NOT NULL))::text AS json
-  FROM unnest($1::uuid[], $2::int[]) AS k(worker_id, version)
+  FROM json_to_recordset($1::json) AS k(worker_id uuid, version int)
   JOIN workers w ON w.id = k.worker_id
   LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
   LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
 
 /**
- * The batch's write, one statement (so one transaction) of one shape:
+ * The batch's write, one statement (so one transaction) of one shape, its
+ * reports as one json parameter (JSON.stringify, not the driver's array
+ * encoding of every uuid, instant and list):
  * - the applies are inserted unless already there: a pair another replica
  *   inserted since the check (or is inserting: the unique index makes this
  *   wait for its commit) is not inserted again; ordered, so two replicas take
@@ -56,11 +58,11 @@ const readStatement = `
  */
 const writeStatement = `
   WITH r AS (
-    SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::text[], $7::text[], $8::int[])
-      AS r(worker_id, version, received_at, applied_at, latency_ms, keys, pending_restart, ord)
+    SELECT * FROM json_to_recordset($1::json)
+      AS r(worker_id uuid, version int, received_at timestamptz, applied_at timestamptz, latency_ms float8, keys text[], pending_restart text[], ord int)
   ), written AS (
     INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
-    SELECT worker_id, version, received_at, applied_at, latency_ms, keys::text[] FROM r
+    SELECT worker_id, version, received_at, applied_at, latency_ms, keys FROM r
     ORDER BY worker_id, version
     ON CONFLICT (worker_id, version) DO NOTHING
     RETURNING worker_id, version
@@ -68,7 +70,7 @@ const writeStatement = `
     SELECT r.* FROM r JOIN written USING (worker_id, version)
   ), final AS (
     SELECT DISTINCT ON (m.worker_id) m.worker_id, m.version, m.applied_at,
-      (SELECT p.pending_restart::text[] FROM mine p WHERE p.worker_id = m.worker_id AND p.pending_restart IS NOT NULL ORDER BY p.ord DESC LIMIT 1) AS pending_restart
+      (SELECT p.pending_restart FROM mine p WHERE p.worker_id = m.worker_id AND p.pending_restart IS NOT NULL ORDER BY p.ord DESC LIMIT 1) AS pending_restart
     FROM mine m ORDER BY m.worker_id, m.ord DESC
   ), moved AS (
     UPDATE workers w SET
@@ -111,9 +113,11 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
     const asked = items.filter(({ report }) => isUuid(report.workerId));
     const found = asked.length === 0 ? [] : (await jsonOf<{ worker: Record<string, unknown>; version: number | null; createdAt: string | null; recorded: boolean }[]>(sql, readStatement, [
-      asked.map(({ report }) => idOf(report)),
-      // A version outside int4 names no version (refused below as not existing).
-      asked.map(({ report }) => (Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null)),
+      JSON.stringify(asked.map(({ report }) => ({
+        worker_id: idOf(report),
+        // A version outside int4 names no version (refused below as not existing).
+        version: Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null,
+      }))),
     ])) ?? [];
     const workers = new Map<string, Worker>();
     const createdAt = new Map<string, Date>();
@@ -161,11 +165,11 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
       return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
     }
     const result = await jsonOf<{ written: { workerId: string; version: number }[] | null; moved: Record<string, unknown>[] | null }>(sql, writeStatement, [
-      accepted.map((a) => a.worker.id), accepted.map((a) => a.report.version),
-      accepted.map((a) => a.report.receivedAt), accepted.map((a) => a.report.appliedAt),
-      accepted.map((a) => a.latencyMs), accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys))),
-      accepted.map((a) => (a.report.pendingRestart == null ? null : arrayLiteral(uniqueSorted(a.report.pendingRestart)))),
-      accepted.map((_, i) => i),
+      JSON.stringify(accepted.map((a, ord) => ({
+        worker_id: a.worker.id, version: a.report.version,
+        received_at: a.report.receivedAt.toISOString(), applied_at: a.report.appliedAt.toISOString(), latency_ms: a.latencyMs,
+        keys: uniqueSorted(a.report.keys), pending_restart: a.report.pendingRestart == null ? null : uniqueSorted(a.report.pendingRestart), ord,
+      }))),
     ]);
     const inserted = new Set((result?.written ?? []).map(({ workerId, version }) => `${workerId}:${version}`));
     const updated = new Map((result?.moved ?? []).map((row) => {

@@ -56,8 +56,3 @@ export async function readWorkers(sql: SqlClient, ids: readonly string[]): Promi
     return [worker.id, worker];
   }));
 }
-
-/** A text[] as a PostgreSQL array literal, so ragged lists travel in one text[] parameter (one literal per row). */
-export function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-}
