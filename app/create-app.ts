@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildSchema, buildSubgraphSchema } from '../schema/index.ts';
+import { buildSchema, buildSubgraphSchema, reportWorkerApplyDirect } from '../schema/index.ts';
 import { startBacktestExecutor, type BacktestExecutor } from './backtest-executor.ts';
 import { createCredentialWatch, createPasswordHasher, createVerifiedSessions, createVerifiedTokens, type PasswordHasher, type SignInThrottleOptions } from '../server/auth/index.ts';
 import type { Database } from '../server/db/database.ts';
+import { operationLimits } from '../server/http/operation-limits.ts';
 import { startHttpServer } from '../server/http/start-http-server.ts';
 import { startMetricsServer, type RunningMetricsServer } from '../server/http/start-metrics-server.ts';
 import type { Logger } from '../server/logging/create-logger.ts';
@@ -112,6 +113,8 @@ export async function createApp({ database, logger, port, host, hasher = createP
     const http = await startHttpServer({
       schema: buildSchema(), subgraphSchema: buildSubgraphSchema(), services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
       port, host, secureCookies, corsOrigins, trustProxy, credentialWatch, fallback, metricsToken,
+      // The agents' apply report, a thousand per save, answered without GraphQL's per-operation execution.
+      directOperations: [reportWorkerApplyDirect({ services, maxListItems: operationLimits.listItems })],
     });
     const metricsServer: RunningMetricsServer | undefined = metricsPort === undefined ? undefined : await startMetricsServer({ metrics, refreshMetrics, logger, port: metricsPort, host }).catch(async (error: unknown) => {
       await http.close();

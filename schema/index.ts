@@ -65,3 +65,5 @@ export function buildSubgraphSchema(): GraphQLSchema {
 export function subgraphSDL(): string {
   return `${printSubgraphSchema(buildSubgraphSchema())}\n`;
 }
+
+export { reportWorkerApplyDirect } from './report-worker-apply-direct.ts';

@@ -64,7 +64,7 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
     sessions: createSessionService({ prisma, parameterSets, runs, runEpochs }),
     workers: createWorkerService({
       prisma, catalog: catalogCache, logger, metrics,
-      applyReports: createApplyReportWriter({ prisma, logger, metrics }),
+      applyReports: createApplyReportWriter({ sql, logger, metrics }),
     }),
     access: forgetCredentialsOnChange(createAccessService({ prisma, hasher, logger }), verifiedTokens, verifiedSessions),
   };

@@ -52,6 +52,24 @@ describe('createGroupCommit', () => {
     expect(results).toEqual([2, 4, 6, 8, 10]);
   });
 
+  it('with gatherMs, gathers items submitted over several I/O turns into one batch; without, one batch a turn', async () => {
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const burst = async (commits: ReturnType<typeof createGroupCommit<number, number>>) => {
+      const results: Promise<number>[] = [];
+      for (const item of [1, 2, 3]) {
+        results.push(commits.submit(item));
+        await nextTurn();
+      }
+      return Promise.all(results);
+    };
+    const gathered = recordingFlush();
+    expect(await burst(createGroupCommit(gathered.flush, { gatherMs: 200 }))).toEqual([2, 4, 6]);
+    expect(gathered.batches).toEqual([[1, 2, 3]]);
+    const eager = recordingFlush();
+    expect(await burst(createGroupCommit(eager.flush))).toEqual([2, 4, 6]);
+    expect(eager.batches.length).toBeGreaterThan(1);
+  });
+
   it('gathers items submitted while a flush runs into the next batch', async () => {
     const { batches, commits, started, release } = heldFirstFlush((items) => items.map((item) => item * 10));
     const first = commits.submit(1);

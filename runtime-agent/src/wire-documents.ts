@@ -1,6 +1,7 @@
 // The GraphQL documents the agent sends and the shapes it reads back: the
 // whole of its dependency on the server's schema (runtime-agent/PROTOCOL.md).
 // Server and agent ship together, so these name today's schema only.
+import { APPLY_REPORT_DOCUMENT } from '../../contract/apply-report-document.ts';
 import type { ParameterType } from '../../contract/catalog.ts';
 
 /** A catalog entry as `LOAD` selects it. */
@@ -83,7 +84,8 @@ export const REGISTER = /* GraphQL */ `mutation RuntimeAgentRegister($input: Reg
 /** Its answer carries the environment's active version: the anti-entropy check. */
 export const REPORT_STATUS = /* GraphQL */ `mutation RuntimeAgentStatus($input: ReportWorkerStatusInput!) { reportWorkerStatus(input: $input) { id environment { activeVersion } } }`;
 
-export const REPORT_APPLY = /* GraphQL */ `mutation RuntimeAgentApply($input: ReportWorkerApplyInput!) { reportWorkerApply(input: $input) { id } }`;
+/** The text the server recognises and answers without GraphQL's per-operation execution (contract/apply-report-document.ts). */
+export const REPORT_APPLY = APPLY_REPORT_DOCUMENT;
 
 /** Every version after `afterVersion`, then live, with its changed values inline. */
 export const CONFIG_CHANGED = /* GraphQL */ `subscription RuntimeAgentChanges($environment: String!, $afterVersion: Int) {

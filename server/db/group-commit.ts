@@ -16,7 +16,15 @@ export interface GroupCommit<I, O> {
 
 export function createGroupCommit<I, O>(
   flush: (items: readonly I[]) => Promise<readonly (O | Error)[]>,
-  { maxBatch = 1_000 }: { maxBatch?: number } = {},
+  { maxBatch = 1_000, gatherMs = 0 }: {
+    maxBatch?: number;
+    /**
+     * How long the first item of an idle commit waits for others (0: the rest
+     * of this I/O turn). Submissions that arrive spread out (a fleet's
+     * jittered reports) otherwise make one small flush each turn.
+     */
+    gatherMs?: number;
+  } = {},
 ): GroupCommit<I, O> {
   type Entry = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
   let queue: Entry[] = [];
@@ -64,8 +72,8 @@ export function createGroupCommit<I, O>(
     submit(item: I): Promise<O> {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        // The first item waits for the rest of this I/O turn's submissions.
-        running ??= new Promise<void>((started) => setImmediate(started)).then(drain);
+        // The first item waits for the rest of this I/O turn's submissions (or `gatherMs`).
+        running ??= new Promise<void>((started) => (gatherMs > 0 ? setTimeout(started, gatherMs) : setImmediate(started))).then(drain);
       });
     },
     async drained(): Promise<void> {

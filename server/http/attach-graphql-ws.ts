@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { ConnectionInitMessage } from 'graphql-ws';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, isNonNullType, Kind, locatedError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator, CredentialWatch, Viewer } from '../auth/index.ts';
@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../graphql-context.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { graphqlPath } from './create-yoga.ts';
+import type { DirectOperation } from './direct-operation.ts';
 import { operationLimits } from './operation-limits.ts';
 import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
 import { createMaskError } from './mask-error.ts';
@@ -26,7 +27,7 @@ type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewe
  * console, from the session cookie on the upgrade request, accepted only from
  * the server's own origin (cross-site WebSocket hijacking).
  */
-export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, clientAddress, metrics, logger }: {
+export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, clientAddress, metrics, logger, directOperations = [] }: {
   server: Server;
   yoga: YogaServerInstance<Record<string, never>, GraphQLContext>;
   authenticator: Authenticator;
@@ -36,6 +37,8 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
   clientAddress: (request: IncomingMessage) => string | null;
   metrics: Metrics;
   logger: Logger;
+  /** Documents answered without GraphQL's per-operation execution (direct-operation.ts). */
+  directOperations?: readonly DirectOperation[];
 }) {
   // A message over the request limit (operation-limits.ts) closes the socket
   // with 1009 before it is buffered whole (ws's default would be 100 MiB).
@@ -48,6 +51,55 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
   const privileges = createSocketPrivileges({ current: authenticator.current, watch: credentialWatch, logger });
   // A version's payload is serialised once for all its subscribers (preserialized-next.ts).
   const next = createPreserializedNext();
+  // Each direct document parsed and validated once, as the normal path would
+  // (yoga's parser and rules); one that does not pass always runs as usual.
+  const directByQuery = new Map(directOperations.map((operation) => [operation.query, operation]));
+  const prepared = new Map<DirectOperation, { schema: GraphQLSchema; document: DocumentNode; operationName?: string; fieldNode: FieldNode; nullable: boolean }>();
+  const prepare = (operation: DirectOperation, envelop: () => ReturnType<typeof yoga.getEnveloped>) => {
+    let ready = prepared.get(operation);
+    if (ready) return ready;
+    try {
+      const { schema, parse, validate } = envelop();
+      const document = parse(operation.query);
+      if (validate(schema, document).length) return undefined;
+      const ast = getOperationAST(document);
+      const [fieldNode, ...more] = ast?.selectionSet.selections ?? [];
+      const root = ast && schema.getRootType(ast.operation);
+      const field = root?.getFields()[operation.field];
+      if (!ast || more.length || fieldNode?.kind !== Kind.FIELD || fieldNode.alias || fieldNode.name.value !== operation.field || !field) return undefined;
+      ready = { schema, document, operationName: ast.name?.value, fieldNode, nullable: !isNonNullType(field.type) };
+      prepared.set(operation, ready);
+      return ready;
+    } catch {
+      return undefined;
+    }
+  };
+  /**
+   * The execution arguments of a direct operation, or undefined to run it as
+   * usual. Its `execute` resolves to what the executor would have: the
+   * field's value, or its error located at the field and masked.
+   */
+  const directArgs = (ctx: object, viewer: Viewer, params: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) => {
+    const operation = directByQuery.get(params.query);
+    if (!operation) return undefined;
+    const ready = prepare(operation, () => yoga.getEnveloped({ ...ctx, socketViewer: viewer } as never));
+    if (!ready || (params.operationName != null && params.operationName !== ready.operationName)) return undefined;
+    const running = operation.run(viewer, params.variables);
+    if (!running) return undefined;
+    const { field } = operation;
+    const result: Promise<ExecutionResult> = running.then(
+      (value) => ({ data: { [field]: value } }),
+      (error: unknown) => ({ errors: [mask(locatedError(error, [ready.fieldNode], [field]))], data: ready.nullable ? { [field]: null } : null }),
+    );
+    return {
+      schema: ready.schema,
+      operationName: params.operationName,
+      document: ready.document,
+      variableValues: params.variables,
+      contextValue: {},
+      rootValue: { execute: () => result },
+    };
+  };
   const disposable = serveGraphQLWs<ConnectionInitMessage['payload'], Extra>(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
@@ -91,6 +143,8 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
         // Each operation runs with the caller as they are now, not as they were at the handshake.
         const caller = await privileges.current(ctx.extra);
         if ('errors' in caller) return caller.errors;
+        const direct = directArgs(ctx, caller.viewer, params);
+        if (direct) return direct;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           socketViewer: caller.viewer,

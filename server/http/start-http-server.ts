@@ -9,6 +9,7 @@ import type { ListenBridge } from '../realtime/listen-bridge.ts';
 import type { Reads } from '../reads.ts';
 import type { Services } from '../services.ts';
 import { attachGraphQLWs } from './attach-graphql-ws.ts';
+import type { DirectOperation } from './direct-operation.ts';
 import { createAppYoga, graphqlPath, subgraphPath } from './create-yoga.ts';
 import { createHttpSecurity } from './http-security.ts';
 import { handleSessionRoute, sessionPath } from './session-route.ts';
@@ -46,6 +47,8 @@ export interface HttpServerOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** The bearer /metrics on this port asks for (METRICS_TOKEN); without it /metrics here refuses everyone. */
   metricsToken?: string;
+  /** Documents graphql-ws answers without GraphQL's per-operation execution (direct-operation.ts). */
+  directOperations?: readonly DirectOperation[];
 }
 
 export interface RunningHttpServer {
@@ -63,7 +66,7 @@ function wantsHtml(req: IncomingMessage): boolean {
  * the federation subgraph on /subgraph, the session endpoint, health,
  * readiness and metrics.
  */
-export async function startHttpServer({ schema, subgraphSchema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken }: HttpServerOptions): Promise<RunningHttpServer> {
+export async function startHttpServer({ schema, subgraphSchema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase, port = 0, host = '127.0.0.1', secureCookies = 'auto', corsOrigins, trustProxy, credentialWatch, fallback, metricsToken, directOperations }: HttpServerOptions): Promise<RunningHttpServer> {
   const serveMetrics = createMetricsRoute({ metrics, refreshMetrics, token: metricsToken });
   const security = createHttpSecurity({ corsOrigins, trustProxy, secureCookies });
   const yoga = createAppYoga({ schema, services, reads, logger, credentialWatch, security });
@@ -108,7 +111,7 @@ export async function startHttpServer({ schema, subgraphSchema, services, reads,
     });
   });
 
-  const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, credentialWatch, clientAddress: security.clientAddress, metrics, logger });
+  const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, credentialWatch, clientAddress: security.clientAddress, metrics, logger, directOperations });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,10 +1,10 @@
-import type { PrismaClient, Worker } from '../../generated/prisma/client.ts';
+import type { Worker } from '../../generated/prisma/client.ts';
 import { createGroupCommit } from '../../db/group-commit.ts';
+import type { SqlClient } from '../../db/sql-client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
-import { inTransaction } from '../../db/transaction.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
-import { arrayLiteral, readWorkers } from './worker-rows.ts';
+import { jsonOf, readWorkers, workerFromJson, workerJson } from './worker-rows.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 
@@ -28,6 +28,66 @@ export interface ApplyReporter {
 }
 
 /**
+ * What a batch is checked against, one statement of one shape for any batch
+ * (its pairs as one json parameter, not a list of literals): per asked
+ * (worker, version), the worker row, the version's commit time and whether
+ * the pair is already recorded (a report re-sent after its answer was lost). A version outside int4 is
+ * asked as NULL: it names no version.
+ */
+const readStatement = `
+  SELECT json_agg(json_build_object('worker', ${workerJson('w')}, 'version', k.version, 'createdAt', v.created_at, 'recorded', a.worker_id IS NOT NULL))::text AS json
+  FROM json_to_recordset($1::json) AS k(worker_id uuid, version int)
+  JOIN workers w ON w.id = k.worker_id
+  LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
+  LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
+
+/**
+ * The batch's write, one statement (so one transaction) of one shape, its
+ * reports as one json parameter (JSON.stringify, not the driver's array
+ * encoding of every uuid, instant and list):
+ * - the applies are inserted unless already there: a pair another replica
+ *   inserted since the check (or is inserting: the unique index makes this
+ *   wait for its commit) is not inserted again; ordered, so two replicas take
+ *   the index's locks in the same order;
+ * - each worker with an apply inserted here moves to the version of its last
+ *   such report (submission order, `ord`), with the last pending-restart list
+ *   any of them carried (none keeps the stored one); the guard keeps a
+ *   concurrent, newer report from being overwritten by an older one.
+ * Returns the pairs inserted here and the workers moved (as they now stand).
+ * A data-modifying CTE runs whether or not the outer query reads it.
+ */
+const writeStatement = `
+  WITH r AS (
+    SELECT * FROM json_to_recordset($1::json)
+      AS r(worker_id uuid, version int, received_at timestamptz, applied_at timestamptz, latency_ms float8, keys text[], pending_restart text[], ord int)
+  ), written AS (
+    INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
+    SELECT worker_id, version, received_at, applied_at, latency_ms, keys FROM r
+    ORDER BY worker_id, version
+    ON CONFLICT (worker_id, version) DO NOTHING
+    RETURNING worker_id, version
+  ), mine AS (
+    SELECT r.* FROM r JOIN written USING (worker_id, version)
+  ), final AS (
+    SELECT DISTINCT ON (m.worker_id) m.worker_id, m.version, m.applied_at,
+      (SELECT p.pending_restart FROM mine p WHERE p.worker_id = m.worker_id AND p.pending_restart IS NOT NULL ORDER BY p.ord DESC LIMIT 1) AS pending_restart
+    FROM mine m ORDER BY m.worker_id, m.ord DESC
+  ), moved AS (
+    UPDATE workers w SET
+      applied_version = f.version,
+      received_version = GREATEST(f.version, COALESCE(w.received_version, 0)),
+      last_applied_at = f.applied_at,
+      last_heartbeat_at = now(),
+      pending_restart = COALESCE(f.pending_restart, w.pending_restart)
+    FROM final f
+    WHERE w.id = f.worker_id AND (w.applied_version IS NULL OR w.applied_version <= f.version)
+    RETURNING w.*
+  )
+  SELECT json_build_object(
+    'written', (SELECT json_agg(json_build_object('workerId', worker_id, 'version', version)) FROM written),
+    'moved', (SELECT json_agg(${workerJson('m')}) FROM moved m))::text AS json`;
+
+/**
  * Records apply reports: one row per applied version (the save-to-apply
  * latency) and the worker's applied version. Every save makes every worker
  * report at once, so reports are group-committed: a thousand of them cost a
@@ -38,35 +98,37 @@ export interface ApplyReporter {
  * by one of them only (unique (worker_id, version), ON CONFLICT DO NOTHING),
  * and only that one moves the worker and observes the latency.
  */
-export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: PrismaClient; logger: Logger; metrics: Metrics }) {
+export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }: {
+  sql: SqlClient;
+  logger: Logger;
+  metrics: Metrics;
+  /** How long a batch waits for more reports once the first arrives (group-commit.ts). */
+  gatherMs?: number;
+}) {
   type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
   type Accepted = Item & { worker: Worker; latencyMs: number };
 
   async function flush(items: readonly Item[]): Promise<(Worker | Error)[]> {
     // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
-    const ids = [...new Set(items.map(({ report }) => idOf(report)).filter(isUuid))];
-    const workers = await readWorkers(prisma, ids);
-    const asked: { workerId: string; version: number }[] = [];
-    for (const { report } of items) {
-      const worker = workers.get(idOf(report));
-      // A version outside int4 names no version (refused below as not existing).
-      if (!worker || !Number.isInteger(report.version) || report.version < 1 || report.version > 2_147_483_647) continue;
-      asked.push({ workerId: worker.id, version: report.version });
+    const asked = items.filter(({ report }) => isUuid(report.workerId));
+    const found = asked.length === 0 ? [] : (await jsonOf<{ worker: Record<string, unknown>; version: number | null; createdAt: string | null; recorded: boolean }[]>(sql, readStatement, [
+      JSON.stringify(asked.map(({ report }) => ({
+        worker_id: idOf(report),
+        // A version outside int4 names no version (refused below as not existing).
+        version: Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null,
+      }))),
+    ])) ?? [];
+    const workers = new Map<string, Worker>();
+    const createdAt = new Map<string, Date>();
+    const seen = new Set<string>();
+    for (const f of found) {
+      const worker = workers.get(f.worker.id as string) ?? workerFromJson(f.worker);
+      workers.set(worker.id, worker);
+      if (f.version === null) continue;
+      if (f.createdAt !== null) createdAt.set(`${worker.environmentId}:${f.version}`, new Date(f.createdAt));
+      if (f.recorded) seen.add(`${worker.id}:${f.version}`);
     }
-    // Each asked pair's version commit time and whether it is already
-    // recorded (a report re-sent after its answer was lost): one statement of
-    // one shape (arrays, not a list of literals) for any batch.
-    const found = asked.length === 0 ? [] : await prisma.$queryRaw<{ workerId: string; environmentId: string; version: number; createdAt: Date | null; recorded: boolean }[]>`
-      SELECT k.worker_id::text AS "workerId", w.environment_id::text AS "environmentId", k.version, v.created_at AS "createdAt", a.worker_id IS NOT NULL AS recorded
-      FROM unnest(${asked.map((a) => a.workerId)}::uuid[], ${asked.map((a) => a.version)}::int[]) AS k(worker_id, version)
-      JOIN workers w ON w.id = k.worker_id
-      LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
-      LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
-    const versions = found.filter((f) => f.createdAt !== null).map((f) => ({ environmentId: f.environmentId, version: f.version, createdAt: f.createdAt as Date }));
-    const recorded = found.filter((f) => f.recorded);
-    const createdAt = new Map(versions.map((v) => [`${v.environmentId}:${v.version}`, v.createdAt]));
-    const seen = new Set(recorded.map((r) => `${r.workerId}:${r.version}`));
 
     // Checked in submission order against the state the batch has reached,
     // so two reports of one worker in a batch behave as they would one by one.
@@ -97,65 +159,33 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
     // Every worker a report is answered with, re-sent reports' too: another
     // replica may have moved it since it was read above.
     const answered = [...new Set(outcomes.flatMap((o) => (o instanceof Error ? [] : ['latencyMs' in o ? o.worker.id : o.id])))];
-    const current = (db: Pick<PrismaClient, '$queryRaw'>) => readWorkers(db, answered);
     if (accepted.length === 0) {
       if (answered.length === 0) return outcomes as Error[];
-      const now = await current(prisma);
+      const now = await readWorkers(sql, answered);
       return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
     }
-    const inserted = new Set<string>();
-    const updated = await inTransaction(prisma, async (tx) => {
-      // A pair another replica inserted since the check above (or is
-      // inserting: the unique index makes this wait for its commit) is not
-      // inserted again. Ordered, so two replicas take the index's locks in
-      // the same order.
-      const written = await tx.$queryRaw<{ workerId: string; version: number }[]>`
-        INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
-        SELECT r.worker_id, r.version, r.received_at, r.applied_at, r.latency_ms, r.keys::text[]
-        FROM unnest(
-          ${accepted.map((a) => a.worker.id)}::uuid[], ${accepted.map((a) => a.report.version)}::int[],
-          ${accepted.map((a) => a.report.receivedAt)}::timestamptz[], ${accepted.map((a) => a.report.appliedAt)}::timestamptz[],
-          ${accepted.map((a) => a.latencyMs)}::float8[], ${accepted.map((a) => arrayLiteral(uniqueSorted(a.report.keys)))}::text[]
-        ) AS r(worker_id, version, received_at, applied_at, latency_ms, keys)
-        ORDER BY r.worker_id, r.version
-        ON CONFLICT (worker_id, version) DO NOTHING
-        RETURNING worker_id::text AS "workerId", version`;
-      for (const { workerId, version } of written) inserted.add(`${workerId}:${version}`);
-      // Per worker: the version of its last report inserted here, and the last
-      // pending-restart list any of them carried (null keeps the stored one).
-      const finalState = new Map<string, { id: string; applied_version: number; applied_at: Date; pending_restart: string[] | null }>();
-      for (const { worker, report } of accepted) {
-        if (!inserted.has(`${worker.id}:${report.version}`)) continue;
-        const previous = finalState.get(worker.id);
-        finalState.set(worker.id, {
-          id: worker.id,
-          applied_version: report.version,
-          applied_at: report.appliedAt,
-          pending_restart: report.pendingRestart == null ? previous?.pending_restart ?? null : uniqueSorted(report.pendingRestart),
-        });
-      }
-      // One statement for every worker of the batch; the guard keeps a
-      // concurrent, newer report from being overwritten by an older one.
-      if (finalState.size > 0) {
-        const states = [...finalState.values()];
-        await tx.$executeRaw`
-          UPDATE workers w SET
-            applied_version = v.applied_version,
-            received_version = GREATEST(v.applied_version, COALESCE(w.received_version, 0)),
-            last_applied_at = v.applied_at,
-            last_heartbeat_at = now(),
-            pending_restart = COALESCE(v.pending_restart, w.pending_restart)
-          FROM (
-            SELECT id, applied_version, applied_at, pending_restart::text[] AS pending_restart
-            FROM unnest(${states.map((v) => v.id)}::uuid[], ${states.map((v) => v.applied_version)}::int[], ${states.map((v) => v.applied_at)}::timestamptz[],
-                        ${states.map((v) => (v.pending_restart === null ? null : arrayLiteral(v.pending_restart)))}::text[]) AS u(id, applied_version, applied_at, pending_restart)
-          ) AS v
-          WHERE w.id = v.id AND (w.applied_version IS NULL OR w.applied_version <= v.applied_version)`;
-      }
-      return current(tx);
-    });
+    const result = await jsonOf<{ written: { workerId: string; version: number }[] | null; moved: Record<string, unknown>[] | null }>(sql, writeStatement, [
+      JSON.stringify(accepted.map((a, ord) => ({
+        worker_id: a.worker.id, version: a.report.version,
+        received_at: a.report.receivedAt.toISOString(), applied_at: a.report.appliedAt.toISOString(), latency_ms: a.latencyMs,
+        keys: uniqueSorted(a.report.keys), pending_restart: a.report.pendingRestart == null ? null : uniqueSorted(a.report.pendingRestart), ord,
+      }))),
+    ]);
+    const inserted = new Set((result?.written ?? []).map(({ workerId, version }) => `${workerId}:${version}`));
+    const updated = new Map((result?.moved ?? []).map((row) => {
+      const worker = workerFromJson(row);
+      return [worker.id, worker];
+    }));
+    // A worker not moved here (a re-sent report, or another replica's newer
+    // one) is read after the write's commit: answered as it now stands.
+    const unmoved = answered.filter((id) => !updated.has(id));
+    if (unmoved.length) for (const [id, worker] of await readWorkers(sql, unmoved)) updated.set(id, worker);
 
-    return outcomes.map((outcome) => {
+    // One log line per environment and version a batch recorded (a save
+    // makes every worker report at once: a thousand lines per version said
+    // nothing the worker_applies rows do not); the histogram per report.
+    const logLines = new Map<string, { env: string; version: number; workers: number; min: number; max: number }>();
+    const answers = outcomes.map((outcome) => {
       if (outcome instanceof Error) return outcome;
       // A re-sent report answers with the worker as it now stands.
       if (!('latencyMs' in outcome)) return updated.get(outcome.id) ?? outcome;
@@ -163,15 +193,28 @@ export function createApplyReportWriter({ prisma, logger, metrics }: { prisma: P
       // Recorded by another replica in the meantime: accepted, counted there.
       if (!inserted.has(`${worker.id}:${report.version}`)) return updated.get(worker.id) ?? worker;
       metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
-      logger.info({
-        event: 'config_version_applied', worker: worker.id, name: worker.name, env: reporter.environmentName,
-        config_version: report.version, latency_ms: latencyMs, parameters: report.keys.length,
-      }, 'worker applied a version');
+      const key = `${reporter.environmentName}:${report.version}`;
+      const line = logLines.get(key);
+      if (line) {
+        line.workers += 1;
+        line.min = Math.min(line.min, latencyMs);
+        line.max = Math.max(line.max, latencyMs);
+      } else {
+        logLines.set(key, { env: reporter.environmentName, version: report.version, workers: 1, min: latencyMs, max: latencyMs });
+      }
       return updated.get(worker.id) ?? worker;
     });
+    for (const { env, version, workers: count, min, max } of logLines.values()) {
+      logger.info({ event: 'config_version_applied', env, config_version: version, workers: count, latency_ms_min: min, latency_ms_max: max }, 'workers applied a version');
+    }
+    return answers;
   }
 
-  const commits = createGroupCommit(flush);
+  // Agents spread their reports over a quarter of a second (their jitter):
+  // gathered for a few milliseconds, a version's thousand reports are a
+  // handful of batches rather than one small batch per I/O turn. The recorded
+  // latency is the agent's own timestamps, untouched by the wait.
+  const commits = createGroupCommit(flush, { gatherMs });
   return {
     record: (reporter: ApplyReporter, report: WorkerApplyReport): Promise<Worker> => commits.submit({ reporter, report }),
     drained: () => commits.drained(),

@@ -1,0 +1,78 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { DateTimeResolver } from 'graphql-scalars';
+import { APPLY_REPORT_DOCUMENT } from '../contract/apply-report-document.ts';
+import type { GraphQLContext } from '../server/graphql-context.ts';
+import { localId } from './local-id.ts';
+
+const inputFields = new Set(['workerId', 'version', 'receivedAt', 'appliedAt', 'keys', 'pendingRestart']);
+const int32 = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647;
+const plainText = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
+
+// What the agent sends (Date#toISOString): read without the scalar's
+// general RFC 3339 parser when it reads back to the very same text; anything
+// else goes through the scalar.
+const isoInstant = /^(19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** A DateTime as the schema's scalar reads it, or undefined when it would refuse it. */
+function dateTime(value: unknown): Date | undefined {
+  if (!plainText(value)) return undefined;
+  if (isoInstant.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) return date;
+  }
+  try {
+    return DateTimeResolver.parseValue(value) as Date;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The runtime agent's apply report (contract/apply-report-document.ts),
+ * answered over graphql-ws without GraphQL's execution
+ * (server/http/direct-operation.ts): the same call as the
+ * `reportWorkerApply` resolver (schema/workers.ts), with the same answer
+ * (`{ id }`). Only a report GraphQL would accept as it stands is answered
+ * here: a service token (the field's auth scope), exactly the input's fields
+ * with the types GraphQL coerces without change (an ID as text, an Int in
+ * int4, DateTimes the scalar reads, lists of text within `maxListItems`, as
+ * usePageLimits caps them), no NUL (useInputLimits) and no other variable.
+ * Anything else is left to GraphQL, whose refusal is then the answer; the
+ * report's own checks (ownership, order, existence) are the service's, on
+ * both paths.
+ */
+export function reportWorkerApplyDirect({ services, maxListItems }: { services: GraphQLContext['services']; maxListItems: number }) {
+  // Every agent sends its own worker's id with every report: decoded once.
+  const workerIds = new Map<string, string>();
+  const workerIdOf = (id: string) => {
+    let local = workerIds.get(id);
+    if (local === undefined) {
+      if (workerIds.size >= 20_000) workerIds.clear();
+      workerIds.set(id, (local = localId(id, 'Worker')));
+    }
+    return local;
+  };
+  const names = (value: unknown): value is string[] => Array.isArray(value) && value.length <= maxListItems && value.every(plainText);
+  return {
+    query: APPLY_REPORT_DOCUMENT,
+    field: 'reportWorkerApply',
+    run(viewer: NonNullable<GraphQLContext['viewer']>, variables: unknown): Promise<{ id: string }> | undefined {
+      if (viewer.kind !== 'service' || variables === null || typeof variables !== 'object') return undefined;
+      const vars = variables as Record<string, unknown>;
+      if (Object.keys(vars).some((name) => name !== 'input')) return undefined;
+      const input = vars.input as Record<string, unknown> | null | undefined;
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+      if (Object.keys(input).some((name) => !inputFields.has(name))) return undefined;
+      const { workerId, version, keys, pendingRestart } = input;
+      const receivedAt = dateTime(input.receivedAt);
+      const appliedAt = dateTime(input.appliedAt);
+      if (!plainText(workerId) || !int32(version) || !receivedAt || !appliedAt || !names(keys)) return undefined;
+      if (pendingRestart !== undefined && pendingRestart !== null && !names(pendingRestart)) return undefined;
+      const report = {
+        workerId: workerIdOf(workerId), version, receivedAt, appliedAt, keys,
+        ...(pendingRestart !== undefined ? { pendingRestart } : {}),
+      };
+      return services.workers.reportApply(viewer, report).then((worker) => ({ id: encodeGlobalID('Worker', worker.id) }));
+    },
+  };
+}
