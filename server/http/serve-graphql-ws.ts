@@ -1,6 +1,5 @@
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logging/create-logger.ts';
 
@@ -17,23 +16,6 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E 
   { frame, logger, keepAliveMs = 12_000 }: { frame: (data: string) => string; logger: Logger; keepAliveMs?: number },
 ) {
   const server = makeServer<P, E>(options);
-  // Frames sent to one socket in one turn leave in one write: an operation's
-  // answer (`next`, then `complete`) is one system call instead of two, which
-  // on a thousand apply reports per version is a thousand calls fewer. Each
-  // socket is corked at its first frame of the turn and every corked socket
-  // uncorked once the turn's promise jobs are done (process.nextTick runs
-  // after them). The bytes are those ws writes either way.
-  const corked = new Set<Socket>();
-  const uncorkAll = () => {
-    for (const raw of corked) raw.uncork();
-    corked.clear();
-  };
-  const corkForTurn = (raw: Socket) => {
-    if (corked.has(raw)) return;
-    if (corked.size === 0) process.nextTick(uncorkAll);
-    raw.cork();
-    corked.add(raw);
-  };
   ws.options.handleProtocols = handleProtocols;
   const internalError = (socket: WebSocket, error: unknown) => {
     logger.error({ event: 'ws_internal_error', err: error instanceof Error ? error.message : String(error) }, 'graphql-ws socket failed');
@@ -58,11 +40,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E 
         // the fan-out's path. Events queue in the subscriber's pubsub queue
         // either way; a write that fails closes the socket ('error' above).
         send: (data) => {
-          if (socket.readyState === socket.OPEN) {
-            // The upgraded request's socket is the one ws writes to.
-            corkForTurn(request.socket);
-            socket.send(frame(data));
-          } else frame(data);
+          if (socket.readyState === socket.OPEN) socket.send(frame(data));
+          else frame(data);
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', (data) => {
