@@ -1,4 +1,5 @@
 import type { Role } from '../generated/prisma/enums.ts';
+import { createCredentialCache, type CredentialCacheOptions } from './credential-cache.ts';
 import type { CredentialChange } from './credential-watch.ts';
 
 /** A session row as the authenticator reads it: who it is, its CSRF token and when it ends. */
@@ -28,49 +29,26 @@ export interface VerifiedSession {
  *   announces `all` when it is back), an entry lives `ttlMs` at most, and the
  *   session's own expiry and CSRF token are checked on every use by the caller.
  */
-export function createVerifiedSessions({ ttlMs = 5_000, maxEntries = 20_000, listening, now = Date.now }: {
-  ttlMs?: number;
-  maxEntries?: number;
-  /** True while credential changes are being heard (the LISTEN connection is up). */
-  listening: () => boolean;
-  now?: () => number;
-}) {
+export function createVerifiedSessions(options: CredentialCacheOptions) {
   // Keyed by the session token's hash, what a request presents.
-  const byHash = new Map<string, { session: VerifiedSession; until: number }>();
-  let epoch = 0;
+  const cache = createCredentialCache<{ byHash: VerifiedSession }>(options);
   return {
     /** The current epoch: pass it back to `remember` for a read started now. */
-    epoch: () => epoch,
+    epoch: cache.epoch,
 
     /** The session of a token hash read within the TTL, if any. */
-    sessionOf(hash: string): VerifiedSession | undefined {
-      const entry = byHash.get(hash);
-      if (!entry) return undefined;
-      if (entry.until > now() && listening()) return entry.session;
-      byHash.delete(hash);
-      return undefined;
-    },
+    sessionOf: (hash: string): VerifiedSession | undefined => cache.get('byHash', hash),
 
     /** Remembers a session read at `readEpoch`, unless a change was heard since or changes cannot be heard. */
     remember(readEpoch: number, hash: string, session: VerifiedSession): void {
-      if (readEpoch !== epoch || !listening()) return;
-      byHash.delete(hash);
-      byHash.set(hash, { session, until: now() + ttlMs });
-      // Insertion order is age order: the oldest go first.
-      while (byHash.size > maxEntries) byHash.delete(byHash.keys().next().value as string);
+      cache.remember(readEpoch, { byHash: [hash, session] });
     },
 
     /** A credential changed: the sessions it concerns are read from the database again (`all`: every one). */
     forget(change: CredentialChange): void {
-      if (change.kind === 'token') return;
-      epoch += 1;
-      if (change.kind === 'all') {
-        byHash.clear();
-        return;
-      }
-      for (const [hash, { session }] of byHash) {
-        if (change.kind === 'session' ? session.sessionId === change.id : session.userId === change.id) byHash.delete(hash);
-      }
+      if (change.kind === 'all') cache.forget();
+      else if (change.kind === 'session') cache.forget({ byHash: (session) => session.sessionId === change.id });
+      else if (change.kind === 'user') cache.forget({ byHash: (session) => session.userId === change.id });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createCredentialCache, type CredentialCacheOptions } from './credential-cache.ts';
 import type { CredentialChange } from './credential-watch.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -14,72 +15,31 @@ type TokenViewer = Exclude<Viewer, { kind: 'user' }>;
  *   once, through `forget`), and a read that started before a change is not
  *   remembered after it (the epoch), so a revoked token is refused on its
  *   next operation;
- * - nothing is trusted while the LISTEN connection is down (a change could be
- *   missed; the bridge announces `all` when it is back), and an entry lives
- *   `ttlMs` at most whatever happens.
+ * - nothing is trusted while the LISTEN connection is down, and an entry
+ *   lives `ttlMs` at most whatever happens (credential-cache.ts).
  */
-export function createVerifiedTokens({ ttlMs = 5_000, maxEntries = 20_000, listening, now = Date.now }: {
-  ttlMs?: number;
-  maxEntries?: number;
-  /** True while credential changes are being heard (the LISTEN connection is up). */
-  listening: () => boolean;
-  now?: () => number;
-}) {
+export function createVerifiedTokens(options: CredentialCacheOptions) {
   // Keyed by the token's hash (what a request presents) and by its id (what a socket's viewer holds).
-  const byHash = new Map<string, { viewer: TokenViewer; until: number }>();
-  const liveIds = new Map<string, number>();
-  let epoch = 0;
-  const bounded = <K, V>(map: Map<K, V>) => {
-    // Insertion order is age order: the oldest go first.
-    while (map.size > maxEntries) map.delete(map.keys().next().value as K);
-  };
+  const cache = createCredentialCache<{ byHash: TokenViewer; liveIds: true }>(options);
   return {
     /** The current epoch: pass it back to `remember` for a read started now. */
-    epoch: () => epoch,
+    epoch: cache.epoch,
 
     /** The viewer of a token hash verified within the TTL, if any. */
-    viewerOf(hash: string): TokenViewer | undefined {
-      const entry = byHash.get(hash);
-      if (!entry) return undefined;
-      if (entry.until > now() && listening()) return entry.viewer;
-      byHash.delete(hash);
-      return undefined;
-    },
+    viewerOf: (hash: string): TokenViewer | undefined => cache.get('byHash', hash),
 
     /** True when the token was seen live within the TTL. */
-    isLive(tokenId: string): boolean {
-      const until = liveIds.get(tokenId);
-      if (until === undefined) return false;
-      if (until > now() && listening()) return true;
-      liveIds.delete(tokenId);
-      return false;
-    },
+    isLive: (tokenId: string): boolean => cache.get('liveIds', tokenId) === true,
 
     /** Remembers a verification read at `readEpoch`, unless a change was heard since or changes cannot be heard. */
     remember(readEpoch: number, tokenId: string, hash?: string, viewer?: TokenViewer): void {
-      if (readEpoch !== epoch || !listening()) return;
-      const until = now() + ttlMs;
-      liveIds.delete(tokenId);
-      liveIds.set(tokenId, until);
-      bounded(liveIds);
-      if (hash !== undefined && viewer !== undefined) {
-        byHash.delete(hash);
-        byHash.set(hash, { viewer, until });
-        bounded(byHash);
-      }
+      cache.remember(readEpoch, { liveIds: [tokenId, true], ...(hash !== undefined && viewer !== undefined ? { byHash: [hash, viewer] } : {}) });
     },
 
     /** A credential changed: tokens are read from the database again (`all`: every one). */
     forget(change: CredentialChange): void {
-      if (change.kind !== 'token' && change.kind !== 'all') return;
-      epoch += 1;
-      if (change.kind === 'all') {
-        byHash.clear();
-        liveIds.clear();
-        return;
-      }
-      liveIds.delete(change.id);
-      for (const [hash, entry] of byHash) if (entry.viewer.tokenId === change.id) byHash.delete(hash);
+      if (change.kind === 'all') cache.forget();
+      else if (change.kind === 'token') cache.forget({ liveIds: (_, id) => id === change.id, byHash: (viewer) => viewer.tokenId === change.id });
     },
   };
 }
