@@ -14,6 +14,7 @@ import { operationLimits } from './operation-limits.ts';
 import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
 import { createMaskError } from './mask-error.ts';
 import { createPreserializedNext } from './preserialized-next.ts';
+import { relayWithDirectFrames } from './relay-with-direct-frames.ts';
 import { serveGraphQLWs } from './serve-graphql-ws.ts';
 import { ownSubscriptionStream } from './use-own-subscription-streams.ts';
 import { wireError, wireResult } from './wire-errors.ts';
@@ -170,8 +171,21 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
       },
       // A subscription is read from the stream our plugins made, masked as
       // yoga masks it, not through envelop's per-event wrappers around it
-      // (use-own-subscription-streams.ts); a refused one stays a single result.
-      onOperation: (_ctx, _id, _payload, args, result) => (Symbol.asyncIterator in Object(result) ? ownSubscriptionStream(args.contextValue) : undefined),
+      // (use-own-subscription-streams.ts), and its results are written as
+      // they come, each shared result serialised once (relay-with-direct-
+      // frames.ts); a refused one stays a single result.
+      onOperation: (ctx, id, _payload, args, result) => {
+        const stream = Symbol.asyncIterator in Object(result) ? ownSubscriptionStream(args.contextValue) : undefined;
+        if (!stream) return undefined;
+        const { socket } = ctx.extra;
+        return relayWithDirectFrames(stream, {
+          id,
+          write: (frame) => {
+            if (socket.readyState === socket.OPEN) socket.send(frame);
+          },
+          serialize: (value) => next.json(wireResult(value)),
+        });
+      },
       // Errors leave in the contract's form: a code from the table, no `http`
       // extension (it only steers GraphQL-over-HTTP statuses).
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => wireError(mask(error))),

@@ -33,13 +33,18 @@ export function createPreserializedNext() {
     }
   }
 
+  const json = (result: ExecutionResult): string => {
+    let text = serialized.get(result);
+    if (text === undefined) serialized.set(result, (text = JSON.stringify(result)));
+    return text;
+  };
+
   return {
+    /** `result` as JSON, serialised at its first subscriber and reused for the others. */
+    json,
+
     /** The `next` payload for `result`, serialised at its first subscriber and reused for the others. */
-    payload(result: ExecutionResult): object {
-      let json = serialized.get(result);
-      if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
-      return new PreserializedPayload(json);
-    },
+    payload: (result: ExecutionResult): object => new PreserializedPayload(json(result)),
 
     /** The message to put on the wire for what graphql-ws serialised (unchanged unless it holds a stand-in). */
     frame(data: string): string {
