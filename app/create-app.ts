@@ -96,8 +96,8 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const credentialWatch = createCredentialWatch({
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
-  const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength: limits?.maxValueLength });
   const bridge = createListenBridge({ prisma, sql: database.sql, source: database.createNotificationSource(), pubsub, logger, metrics });
+  const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, publishedVersion: bridge.lastPublished, maxValueLength: limits?.maxValueLength });
   listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,

@@ -20,6 +20,8 @@ export interface ReadDeps {
   snapshotCache?: SnapshotCache;
   /** Subscriptions read the live events from it. */
   pubsub: AppPubSub;
+  /** The last version the LISTEN bridge published per environment (a resumed subscription reads no backlog at or after it). */
+  publishedVersion?: (environment: string) => number | undefined;
   /** The global ceiling on a value's length (MAX_VALUE_LENGTH), as the writes hold values to it. */
   maxValueLength?: number;
 }
@@ -29,11 +31,11 @@ export interface ReadDeps {
  * and the plain-HTTP APIs share. Each slice's read model comes from its face
  * (server/features/<slice>/index.ts); resolvers call these, never the database.
  */
-export function createReads({ prisma, catalogCache, snapshotCache, pubsub, maxValueLength }: ReadDeps) {
+export function createReads({ prisma, catalogCache, snapshotCache, pubsub, publishedVersion, maxValueLength }: ReadDeps) {
   // Judges values as the writes do (the FTF grid lists what freezing accepts).
   const validator = createConfigValidator({ maxValueLength });
   return {
-    config: createConfigReads({ prisma, catalog: catalogCache, pubsub, snapshots: snapshotCache }),
+    config: createConfigReads({ prisma, catalog: catalogCache, pubsub, publishedVersion, snapshots: snapshotCache }),
     changeRequests: createChangeRequestReads({ prisma, pubsub }),
     catalog: createCatalogReads({ prisma, catalogCache }),
     rules: createRuleReads({ prisma }),

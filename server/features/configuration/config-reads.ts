@@ -28,10 +28,16 @@ export interface VersionFilter {
  * The read side of configuration: environments, their values and versions,
  * the diffs between versions, and the live stream of committed versions.
  */
-export function createConfigReads({ prisma, catalog, pubsub, snapshots = createSnapshotCache() }: {
+export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, snapshots = createSnapshotCache() }: {
   prisma: PrismaClient;
   catalog: CatalogCache;
   pubsub: AppPubSub;
+  /**
+   * The last version the LISTEN bridge published to `pubsub` for an
+   * environment: every version after it will be published, every version up
+   * to it already was (listen-bridge.ts). Without it, a resume always reads.
+   */
+  publishedVersion?: (environment: string) => number | undefined;
   /** The process's snapshots by (environment, version), shared with the writer: a version never changes. */
   snapshots?: SnapshotCache;
 }) {
@@ -121,6 +127,11 @@ export function createConfigReads({ prisma, catalog, pubsub, snapshots = createS
       assertEnvironmentReadable(viewer, found.id, environment);
       const live = pubsub.subscribe('configChanged', environment);
       if (afterVersion == null) return live;
+      // Read once `live` exists: a resume at or after what was published has
+      // nothing to replay (every later version reaches `live`), which spares a
+      // fleet reconnecting at the current version a read per worker.
+      const published = publishedVersion?.(environment);
+      if (published !== undefined && afterVersion >= published) return resumeAfter(live, afterVersion, async () => []);
       return resumeAfter(live, afterVersion, () => readVersionEvents(prisma, environment, afterVersion));
     },
   };
