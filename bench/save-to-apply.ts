@@ -58,6 +58,15 @@ const port = await freePort();
 const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 const startProduct = () => spawnProduct({ DATABASE_URL: bench.url, PORT: String(port), PAPER_WORKER: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 60_000, profileArgs);
 let product: RunningProduct = await startProduct();
+// A run that fails (an agent host crashing, say) must not leave its server
+// behind: it would load the machine under the next run.
+const abandon = (error: unknown) => {
+  console.error(error);
+  product.process.kill('SIGKILL');
+  process.exit(1);
+};
+process.on('uncaughtException', abandon);
+process.on('unhandledRejection', abandon);
 const url = product.url;
 const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
 const basic = (user: 'admin' | 'editor') => `Basic ${Buffer.from(`${user}:${benchPasswords[user]}`).toString('base64')}`;
