@@ -41,8 +41,8 @@ export async function startAgentHost(index: number): Promise<AgentHost> {
   };
   child.on('message', (reply: HostReply) => {
     if (reply.type === 'failed') {
-      console.error(`agent host ${index} failed: ${reply.message}`);
-      process.exit(1);
+      // Thrown, so the run's failure handler (save-to-apply.ts) stops its server too.
+      throw new Error(`agent host ${index} failed: ${reply.message}`);
     }
     if (reply.type === 'applied' || reply.type === 'raw-received' || reply.type === 'plain-received' || reply.type === 'reconnected') {
       for (const handler of streamed) handler(reply, host);
