@@ -2,7 +2,8 @@
 // forks several): real trading workers each run in their own process, so
 // putting all 1,000 agents on one event loop would measure that loop's queue,
 // not distribution. Speaks to the coordinator over IPC (agent-host-protocol.ts).
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import WebSocket from 'ws';
 import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
@@ -105,6 +106,10 @@ function addAgent(command: Extract<HostCommand, { type: 'connect' }>, index: num
   return agent;
 }
 
+// The coordinator gone (a failed run), this host goes too: agents left
+// running would load the machine under the next run.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (command: HostCommand) => {
   void (async () => {
     switch (command.type) {
@@ -169,6 +174,7 @@ process.on('message', (command: HostCommand) => {
       case 'profile-stop': {
         const { profile } = await profiler!.post('Profiler.stop');
         profiler!.disconnect();
+        await mkdir(path.dirname(command.file), { recursive: true });
         await writeFile(command.file, JSON.stringify(profile));
         send({ type: 'profiling' });
         break;
