@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { APPLY_REPORT_DOCUMENT } from '../contract/apply-report-document.ts';
@@ -21,6 +22,9 @@ async function openSocket(url: string, authorization: string) {
   const frames: string[] = [];
   const waiters = new Set<() => void>();
   let closed: { code: number } | undefined;
+  // The TCP socket's own port: the server's end of it is the one writing to it.
+  let localPort: number | undefined;
+  socket.once('upgrade', (response) => { localPort = response.socket.localPort; });
   socket.on('message', (data) => {
     frames.push(String(data));
     for (const wake of waiters) wake();
@@ -50,6 +54,8 @@ async function openSocket(url: string, authorization: string) {
   let next = 0;
   return {
     get closed() { return closed; },
+    /** The client's end of the TCP connection. */
+    get localPort() { return localPort; },
     /** Resolves once the server closed the socket. */
     whenClosed: () => until(() => closed !== undefined),
     /** The frames answering one operation, up to its `complete` or `error`, or the close. */
@@ -144,6 +150,29 @@ describe('the apply report answered without GraphQL execution', () => {
     expect(await recorded(workerId)).toEqual([{ version, latency_ms: 5 }]);
     const worker = expectData(await t.gql(`query($id: ID!) { node(id: $id) { ... on Worker { appliedVersion } } }`, { id: JSON.parse(fast[0]!).payload.data.reportWorkerApply.id }, 'viewer')).node;
     expect(worker).toEqual({ appliedVersion: version });
+  });
+
+  it("writes an answer's next and complete to the socket at once (one system call, two frames)", async () => {
+    const direct = await openSocket(t.url, `Bearer ${token}`);
+    // The server's writes to this client's connection (the server runs in
+    // this process): net.Socket hands the kernel one write or writev per call.
+    const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (this: net.Socket, ...args: unknown[]) => unknown>;
+    const originals = { _write: socket._write, _writev: socket._writev };
+    let writes = 0;
+    for (const method of ['_write', '_writev'] as const) {
+      socket[method] = function (this: net.Socket, ...args: unknown[]) {
+        if (this.remotePort === direct.localPort) writes += 1;
+        return originals[method].apply(this, args);
+      };
+    }
+    try {
+      const frames = await direct.run(APPLY_REPORT_DOCUMENT, report());
+      expect(frames.map((frame) => JSON.parse(frame).type)).toEqual(['next', 'complete']);
+      expect(writes).toBe(1);
+    } finally {
+      Object.assign(socket, originals);
+      direct.close();
+    }
   });
 
   it('reads DateTimes the agent does not write (an offset, more digits) as the scalar does', async () => {

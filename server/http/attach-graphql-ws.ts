@@ -19,7 +19,7 @@ import { serveGraphQLWs } from './serve-graphql-ws.ts';
 import { ownSubscriptionStream } from './use-own-subscription-streams.ts';
 import { wireError, wireResult } from './wire-errors.ts';
 
-type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null };
+type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null; holdAnswer(): void };
 
 /**
  * graphql-ws on the same HTTP server and path as yoga, executing through
@@ -80,7 +80,7 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
    * usual. Its `execute` resolves to what the executor would have: the
    * field's value, or its error located at the field and masked.
    */
-  const directArgs = (ctx: object, viewer: Viewer, params: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) => {
+  const directArgs = (ctx: { extra: Extra }, viewer: Viewer, params: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) => {
     const operation = directByQuery.get(params.query);
     if (!operation) return undefined;
     const ready = prepare(operation, () => yoga.getEnveloped({ ...ctx, socketViewer: viewer } as never));
@@ -88,9 +88,16 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
     const running = operation.run(viewer, params.variables);
     if (!running) return undefined;
     const { field } = operation;
+    // The answer's `next` and `complete` leave in one write (serve-graphql-ws.ts).
     const result: Promise<ExecutionResult> = running.then(
-      (value) => ({ data: { [field]: value } }),
-      (error: unknown) => ({ errors: [mask(locatedError(error, [ready.fieldNode], [field]))], data: ready.nullable ? { [field]: null } : null }),
+      (value) => {
+        ctx.extra.holdAnswer();
+        return { data: { [field]: value } };
+      },
+      (error: unknown) => {
+        ctx.extra.holdAnswer();
+        return { errors: [mask(locatedError(error, [ready.fieldNode], [field]))], data: ready.nullable ? { [field]: null } : null };
+      },
     );
     return {
       schema: ready.schema,

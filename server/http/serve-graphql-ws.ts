@@ -10,12 +10,13 @@ import type { Logger } from '../logging/create-logger.ts';
  * pre-serialised payload there). Keep-alive pings, close codes and error
  * handling are those of use/ws.
  */
-export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E extends { socket: WebSocket; request: IncomingMessage }>(
+export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E extends { socket: WebSocket; request: IncomingMessage; holdAnswer(): void }>(
   options: ServerOptions<P, E>,
   ws: WebSocketServer,
   { frame, logger, keepAliveMs = 12_000 }: { frame: (data: string) => string; logger: Logger; keepAliveMs?: number },
 ) {
   const server = makeServer<P, E>(options);
+  const completeTail = '"type":"complete"}';
   ws.options.handleProtocols = handleProtocols;
   const internalError = (socket: WebSocket, error: unknown) => {
     logger.error({ event: 'ws_internal_error', err: error instanceof Error ? error.message : String(error) }, 'graphql-ws socket failed');
@@ -32,6 +33,28 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E 
       socket.once('pong', () => clearTimeout(pongWait));
       socket.ping();
     }, keepAliveMs);
+    // An answer held for one write (holdAnswer): its `next` and `complete`
+    // frames wait in the socket's cork and leave in one system call, not
+    // two: a thousand calls fewer on every version's thousand apply reports.
+    // Only an answer is held, never a subscription's events (a held fan-out
+    // frame waits for the turn's end: commit 2766678). The bytes are those
+    // ws writes either way; the frames too.
+    const raw = request.socket;
+    let holds = 0;
+    const release = () => {
+      if (holds === 0) return;
+      holds -= 1;
+      raw.uncork();
+    };
+    const holdAnswer = () => {
+      if (socket.readyState !== socket.OPEN) return;
+      holds += 1;
+      raw.cork();
+      // Whatever becomes of the answer (its client cancelled it, say), the
+      // socket is uncorked once this turn's promise jobs are done, where the
+      // answer's own frames are sent.
+      process.nextTick(release);
+    };
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -40,15 +63,18 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined, E 
         // the fan-out's path. Events queue in the subscriber's pubsub queue
         // either way; a write that fails closes the socket ('error' above).
         send: (data) => {
-          if (socket.readyState === socket.OPEN) socket.send(frame(data));
-          else frame(data);
+          if (socket.readyState === socket.OPEN) {
+            socket.send(frame(data));
+            // graphql-ws's `complete` ({"id":…,"type":"complete"}) ends an answer.
+            if (holds > 0 && data.endsWith(completeTail)) release();
+          } else frame(data);
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', (data) => {
           handle(String(data)).catch((error: unknown) => internalError(socket, error));
         }),
       },
-      { socket, request } as E,
+      { socket, request, holdAnswer } as E,
     );
     socket.once('close', (code, reason) => {
       clearTimeout(pongWait);

@@ -101,9 +101,17 @@ export function createListenBridge({ prisma, sql, source, pubsub, logger, metric
         case 'change_request_updated':
           pubsub.publish('changeRequestUpdated', { id: String(message.id), environmentId: String(message.environmentId), environment: String(message.environment) });
           break;
-        case 'worker_status_changed':
-          pubsub.publish('workerStatusChanged', { id: String(message.id), environmentId: String(message.environmentId) });
+        case 'worker_status_changed': {
+          // A registration names its worker; an UPDATE statement, every
+          // worker of one environment it changed (one event each, as before).
+          const environmentId = String(message.environmentId);
+          if (Array.isArray(message.ids)) {
+            for (const id of message.ids) pubsub.publish('workerStatusChanged', { id: String(id), environmentId });
+          } else {
+            pubsub.publish('workerStatusChanged', { id: String(message.id), environmentId });
+          }
           break;
+        }
         case 'catalog_changed':
           onCatalogChanged();
           break;
