@@ -111,7 +111,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
   const checkDatabase = () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
   try {
     const http = await startHttpServer({
-      schema: buildSchema(), subgraphSchema: buildSubgraphSchema(), services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
+      schema: buildSchema(), subgraphSchema: buildSubgraphSchema, services, reads, bridge, logger, metrics, refreshMetrics, checkDatabase,
       port, host, secureCookies, corsOrigins, trustProxy, credentialWatch, fallback, metricsToken,
       // The agents' apply report, a thousand per save, answered without GraphQL's per-operation execution.
       directOperations: [reportWorkerApplyDirect({ services, maxListItems: operationLimits.listItems })],

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { PasswordHasher } from '../server/auth/password-hasher.ts';
 import { assertApplicationRole, inspectDatabaseRole } from '../server/db/check-application-role.ts';
 import { connectPostgres } from '../server/db/connect-postgres.ts';
+import { migrateInChildProcess } from './migrate-in-child-process.ts';
 import type { Database } from '../server/db/database.ts';
 import type { Logger } from '../server/logging/create-logger.ts';
 import { seedIfEmpty, type SeedOutcome } from '../server/seed/seed-if-empty.ts';
@@ -31,6 +32,11 @@ export async function openDatabase({ settings, logger, hasher }: {
   hasher: PasswordHasher;
 }): Promise<OpenedDatabase> {
   const seed = (database: Database) => seedIfEmpty(database.prisma, { dataDir: settings.dataDir, hasher, logger });
+  // In a process of its own, which takes the schema engine's memory with it when it ends.
+  const migrate = async (connectionString: string) => {
+    const applied = await migrateInChildProcess(connectionString);
+    if (applied.length) logger.info({ event: 'migrations_applied', migrations: applied }, 'migrations applied');
+  };
 
   if (!settings.DATABASE_URL) {
     // Loaded only here: a server on PostgreSQL never holds PGlite's modules.
@@ -42,7 +48,8 @@ export async function openDatabase({ settings, logger, hasher }: {
   let database: Database;
   let seeded: SeedOutcome;
   if (settings.MIGRATION_DATABASE_URL) {
-    const owner = await connectPostgres({ connectionString: settings.MIGRATION_DATABASE_URL, logger, poolSize: 2 });
+    await migrate(settings.MIGRATION_DATABASE_URL);
+    const owner = await connectPostgres({ connectionString: settings.MIGRATION_DATABASE_URL, logger, poolSize: 2, migrate: false });
     try {
       seeded = await seed(owner);
     } finally {
@@ -52,7 +59,8 @@ export async function openDatabase({ settings, logger, hasher }: {
   } else {
     logger.info({ event: 'migration_database_url_defaulted' },
       'MIGRATION_DATABASE_URL is not set: migrations and seeding run as DATABASE_URL (a single-user setup; with an application role, run `npm run migrate` as the owner first)');
-    database = await connectPostgres({ connectionString: settings.DATABASE_URL, logger }).catch((error: Error) => {
+    const url = settings.DATABASE_URL;
+    database = await migrate(url).then(() => connectPostgres({ connectionString: url, logger, migrate: false })).catch((error: Error) => {
       throw new Error(`Applying the migrations as DATABASE_URL failed (${reason(error)}). If DATABASE_URL is the application role, migrate as the owner first (npm run migrate with MIGRATION_DATABASE_URL) or set MIGRATION_DATABASE_URL.`, { cause: error });
     });
     try {

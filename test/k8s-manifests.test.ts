@@ -155,7 +155,7 @@ describe('k8s manifests', () => {
         });
         expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
         expect(container.resources.limits.memory).toEqual(expect.any(String));
-        // What the process writes (tsx's cache) goes to an emptyDir on /tmp.
+        // What a process writes (the paper worker's tsx cache, temporary files) goes to an emptyDir on /tmp.
         expect(envOf(container, 'TMPDIR')?.value).toBe('/tmp');
         const tmp = container.volumeMounts.find((m: Doc) => m.mountPath === '/tmp');
         expect(pod.volumes.find((v: Doc) => v.name === tmp?.name)?.emptyDir).toBeDefined();
@@ -198,7 +198,7 @@ describe('k8s manifests', () => {
 
   it('migrates in a Job as the owner role, never with the app role', () => {
     const container = podSpecOf(migrate).containers[0] as Doc;
-    expect(container.command).toEqual(['node', '--import', 'tsx', 'scripts/migrate.ts']);
+    expect(container.command).toEqual(['node', 'dist/scripts/migrate.js']);
     const owner = { name: 'configuration-platform-db-owner', key: 'url' };
     expect(envOf(container, 'MIGRATION_DATABASE_URL')?.valueFrom.secretKeyRef).toEqual(owner);
     // scripts/migrate.ts reads DATABASE_URL today: the same owner Secret.
@@ -320,17 +320,23 @@ describe('Dockerfile', () => {
 
   it('copies everything the API, the migration and the paper worker import, and they import production dependencies only', () => {
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const shipped = copies(runtime).flatMap((c) => (c.from && c.from !== 'build' ? [] : c.sources.map((s) => s.replace(/^\.\//, '').replace(/\/$/, ''))));
+    const shipped = copies(runtime).flatMap((c) => (c.from && c.from !== 'build' ? [] : c.sources.map((s) => s.replace(/^\.\//, '').replace(/^\/app\//, '').replace(/\/$/, ''))));
     const entries = [apiContainer.command, podSpecOf(migrate).containers[0].command, podSpecOf(paperWorker).containers[0].command].map((c: string[]) => c.at(-1) as string);
+    // The API and the migration run compiled (dist/<file>.js, built in the build stage by
+    // tsconfig.build.json from <file>.ts): their graph is walked in the sources, and each
+    // file they reach must be in the image as its compiled file; the paper worker ships as source.
+    expect(runs(stageNamed('build') as Stage).some((r) => r.includes('npm run build:server'))).toBe(true);
+    const sourceOf = (entry: string) => entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    const inImage = (file: string, compiled: boolean) => (compiled ? `dist/${file.replace(/\.ts$/, '.js')}` : file);
     const seen = new Set<string>();
     const packages = new Set<string>();
-    const queue = [...entries];
+    const queue = entries.map((entry) => ({ file: sourceOf(entry), compiled: entry.startsWith('dist/') }));
     while (queue.length) {
-      const file = queue.pop() as string;
-      if (seen.has(file)) continue;
-      seen.add(file);
+      const { file, compiled } = queue.pop()!;
+      if (seen.has(inImage(file, compiled))) continue;
+      seen.add(inImage(file, compiled));
       for (const { specifier, target } of importsOf(file)) {
-        if (target) queue.push(target);
+        if (target) queue.push({ file: target, compiled });
         else if (!specifier.startsWith('node:')) packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0] as string);
       }
     }

@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import { repositoryRoot } from '../repository-root.ts';
 import { createSchemaEngine } from './schema-engine.ts';
 
-export const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma');
+export const prismaDir = path.join(repositoryRoot, 'prisma');
 export const migrationsDir = path.join(prismaDir, 'migrations');
 
 /** Reads prisma/migrations in the shape the schema engine expects. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
+import { repositoryRoot } from '../repository-root.ts';
 
 /** Where `npm run web:build` writes the console. */
-export const defaultConsoleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+export const defaultConsoleDir = path.join(repositoryRoot, 'web/dist');
 
 export type ConsoleFallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 

@@ -22,8 +22,13 @@ import { sendJson } from './send-json.ts';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
-  /** The federation subgraph's schema (the same graph with `_service`/`_entities`), served on /subgraph. */
-  subgraphSchema?: GraphQLSchema;
+  /**
+   * Builds the federation subgraph's schema (the same graph with
+   * `_service`/`_entities`), served on /subgraph. Called on the first
+   * /subgraph request: a second copy of the whole graph is memory that a
+   * server no gateway ever calls has no use for.
+   */
+  subgraphSchema?: () => GraphQLSchema;
   services: Services;
   reads: Reads;
   bridge: ListenBridge;
@@ -70,7 +75,9 @@ export async function startHttpServer({ schema, subgraphSchema, services, reads,
   const serveMetrics = createMetricsRoute({ metrics, refreshMetrics, token: metricsToken });
   const security = createHttpSecurity({ corsOrigins, trustProxy, secureCookies });
   const yoga = createAppYoga({ schema, services, reads, logger, credentialWatch, security });
-  const subgraph = subgraphSchema && createAppYoga({ schema: subgraphSchema, endpoint: subgraphPath, services, reads, logger, credentialWatch, security });
+  let subgraph: ReturnType<typeof createAppYoga> | undefined;
+  const subgraphYoga = subgraphSchema && (() =>
+    subgraph ??= createAppYoga({ schema: subgraphSchema(), endpoint: subgraphPath, services, reads, logger, credentialWatch, security }));
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -101,7 +108,7 @@ export async function startHttpServer({ schema, subgraphSchema, services, reads,
         }
       }
       if (path.startsWith(graphqlPath)) return yoga(req, res);
-      if (subgraph && path === subgraphPath) return subgraph(req, res);
+      if (subgraphYoga && path === subgraphPath) return subgraphYoga()(req, res);
       if (fallback && (await fallback(req, res))) return;
       return sendError(res, noRoute(path));
     })().catch((error: unknown) => {

@@ -1,10 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AccessService } from '../features/access/index.ts';
 import type { Logger } from '../logging/create-logger.ts';
+import { repositoryRoot } from '../repository-root.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repositoryRoot;
 const tokenName = 'reference-paper-worker';
 
 /** The checkout's commit (the paper session freezes it with every version); UCP_CODE_COMMIT wins, e.g. in an image without .git. */

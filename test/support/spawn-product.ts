@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +12,23 @@ export interface RunningProduct {
 }
 
 /**
- * Starts `app/main.ts` as `npm start` would, on port 0, and resolves once
- * it prints its URL (or rejects with its output when it exits or times out).
+ * Compiles the server to dist/ unless it is up to date, as `npm start`'s
+ * prestart does (test/global-setup.ts builds once per run; later calls only
+ * check). Synchronous: the script holds a lock while it builds.
+ */
+export function buildProduct(): void {
+  const result = spawnSync(process.execPath, ['scripts/build-server-if-stale.mjs'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`building the server failed (${result.status ?? result.signal})`);
+}
+
+/**
+ * Starts the server as `npm start` would (compiled, `node dist/app/main.js`),
+ * on port 0, and resolves once it prints its URL (or rejects with its output
+ * when it exits or times out).
  */
 export function spawnProduct(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<RunningProduct> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'app/main.ts'], {
+  buildProduct();
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/app/main.js'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,6 @@ import { badRequest, findAppError, unauthenticated } from '../../errors/index.ts
 import type { Reads } from '../../reads.ts';
 import { sendError } from '../send-error.ts';
 import { readRunReport } from './run-report-content.ts';
-import { renderRunReport } from './render-run-report.ts';
 
 /** /runs/<id>/report.pdf: the id is the run's uuid or the global id the API hands out. */
 const reportPath = /^\/runs\/([^/]+)\/report\.pdf$/;
@@ -42,6 +41,8 @@ export async function handleRunReportRoute(
     if (baselineParam !== null && baselineParam.trim() === '') throw badRequest('baseline names no run: give a run id or leave it out.', { field: 'baseline' });
     const startedAt = process.hrtime.bigint();
     const content = await readRunReport(reads, viewer, id, baselineParam === null ? null : runKey(baselineParam.trim()));
+    // pdfkit and its font tables (several MB resident) load on the first report, not with every server.
+    const { renderRunReport } = await import('./render-run-report.ts');
     const pdf = await renderRunReport(content, { generatedBy: actorName(viewer) });
     const filename = `run-${content.title.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80) || 'report'}.pdf`;
     res.writeHead(200, {
