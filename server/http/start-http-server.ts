@@ -121,7 +121,11 @@ export async function startHttpServer({ schema, subgraphSchema, services, reads,
   const ws = attachGraphQLWs({ server, yoga, authenticator: services.authenticator, credentialWatch, clientAddress: security.clientAddress, metrics, logger, directOperations });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    // A fleet starting or reconnecting after a restart connects at once: with
+    // Node's default accept queue (511) the kernel drops the excess, whose
+    // clients retry their SYN after 1, 3, 7 s (seconds on start → READY).
+    // The kernel caps it at net.core.somaxconn.
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

@@ -123,8 +123,12 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
      * permission is checked once, when the subscription starts.
      */
     async subscribeChanges(viewer: Viewer | null, environment: string, afterVersion?: number | null): Promise<AsyncIterableIterator<ConfigChangedEvent>> {
-      const found = await findEnvironment(prisma, environment);
-      assertEnvironmentReadable(viewer, found.id, environment);
+      // A worker's token names its own environment (which is never deleted):
+      // a fleet subscribing, or reconnecting after a restart, reads nothing here.
+      if (viewer?.kind !== 'service' || viewer.environmentName !== environment) {
+        const found = await findEnvironment(prisma, environment);
+        assertEnvironmentReadable(viewer, found.id, environment);
+      }
       const live = pubsub.subscribe('configChanged', environment);
       if (afterVersion == null) return live;
       // Read once `live` exists: a resume at or after what was published has
