@@ -63,7 +63,7 @@ export function createServices({ prisma, sql, logger, metrics, hasher, catalogCa
     runEpochs,
     sessions: createSessionService({ prisma, parameterSets, runs, runEpochs }),
     workers: createWorkerService({
-      prisma, catalog: catalogCache, logger, metrics,
+      prisma, sql, catalog: catalogCache, logger, metrics,
       applyReports: createApplyReportWriter({ sql, logger, metrics }),
     }),
     access: forgetCredentialsOnChange(createAccessService({ prisma, hasher, logger }), verifiedTokens, verifiedSessions),

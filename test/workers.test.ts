@@ -221,4 +221,23 @@ describe('worker registry', () => {
     const again = expectData(await t.gql(REGISTER, { input: { ...input, status } }, { token: prodToken })).registerWorker;
     expect(again).toMatchObject({ id: registered.id, status: 'READY', appliedVersion: active, pendingRestart: [] });
   });
+
+  it('gives a name registered by two tokens at once to exactly one of them, with one audit row per registration that landed', async () => {
+    const [first, second] = [await token('dev', 'race-a'), await token('dev', 'race-b')];
+    const names = Array.from({ length: 8 }, (_, i) => `race-${i}`);
+    const attempts = await Promise.all(names.flatMap((name) => [first, second, first].map(async (bearer) => ({
+      name, bearer, response: await t.gql(REGISTER, { input: { name, mode: 'PAPER', consumes: ['CVN_ATR_PERIOD'] } }, { token: bearer }),
+    }))));
+    for (const name of names) {
+      const mine = attempts.filter((a) => a.name === name);
+      const landed = mine.filter((a) => !a.response.errors);
+      // One token owns the name; the other token's attempt is refused, whichever came first.
+      expect(new Set(landed.map((a) => a.bearer)).size).toBe(1);
+      expect(new Set(landed.map((a) => a.response.data!.registerWorker.id)).size).toBe(1);
+      for (const refused of mine.filter((a) => a.response.errors)) expect(errorCode(refused.response)).toBe('FORBIDDEN');
+      const { rows: [audit] } = await t.sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM audit_events WHERE action = 'worker_registered' AND details->>'name' = $1`, [name]);
+      expect(audit!.count).toBe(landed.length);
+    }
+  });
 });

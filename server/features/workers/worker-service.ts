@@ -1,14 +1,14 @@
-import { Prisma, type PrismaClient, type RunKind, type Worker, type WorkerStatus } from '../../generated/prisma/client.ts';
+import { type PrismaClient, type RunKind, type Worker, type WorkerStatus } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { actorName, type Viewer } from '../../auth/index.ts';
-import { inTransaction } from '../../db/transaction.ts';
+import type { SqlClient } from '../../db/sql-client.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
-import { appendAudit } from '../audit/index.ts';
 import type { CatalogCache } from '../catalog/index.ts';
 import { uniqueSorted } from './unique-sorted.ts';
 import { assertMayRegisterAs } from './worker-owner.ts';
+import { readRegistration, writeRegistration } from './register-worker-statements.ts';
 import type { ApplyReportWriter, WorkerApplyReport } from './apply-report-writer.ts';
 import { workerLag } from './lag-rule.ts';
 
@@ -66,6 +66,8 @@ function requireToken(viewer: Viewer, what: string): ServiceViewer {
 
 export interface WorkerServiceDeps {
   prisma: PrismaClient;
+  /** Plain SQL for the registration's two statements (a fleet registers at once). */
+  sql: SqlClient;
   /** Registration checks what a worker consumes against the catalog. */
   catalog: CatalogCache;
   logger: Logger;
@@ -83,7 +85,7 @@ export interface WorkerServiceDeps {
  * (latency) and the lag gauge extend this service: registration and
  * ownership checks stay here.
  */
-export function createWorkerService({ prisma, catalog, logger, metrics, applyReports }: WorkerServiceDeps) {
+export function createWorkerService({ prisma, sql, catalog, logger, metrics, applyReports }: WorkerServiceDeps) {
   /** A token acts for the workers it registered, and only those. */
   async function ownWorker(viewer: ServiceViewer, workerId: string): Promise<Worker> {
     const worker = isUuid(workerId) ? await prisma.worker.findUnique({ where: { id: workerId } }) : null;
@@ -99,49 +101,43 @@ export function createWorkerService({ prisma, catalog, logger, metrics, applyRep
       throw badRequest('A worker name is 1 to 128 letters, digits, dots, colons, dashes or underscores.', { field: 'name' });
     }
     const consumes = uniqueSorted(input.consumes);
-    const { worker, created } = await inTransaction(prisma, async (tx) => {
-      // ADR-59: a parameter the code reads but the catalog lacks is a
-      // failure at start, not a silent default later.
-      const snapshot = await catalog.load(tx);
-      const unknown = consumes.filter((parameter) => !snapshot.entries.has(parameter));
-      if (unknown.length) {
-        throw new AppError('VALIDATION_FAILED', `The catalog has no ${unknown.join(', ')}: add ${unknown.length === 1 ? 'it' : 'them'} before a worker consumes ${unknown.length === 1 ? 'it' : 'them'}.`, {
-          violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
-        });
+    // ADR-59: a parameter the code reads but the catalog lacks is a failure
+    // at start, not a silent default later. Entries are never deleted or
+    // renamed (the catalog guard trigger), so names found in the snapshot in
+    // memory are there; only a miss asks the database for the latest.
+    const known = (snapshot: { entries: ReadonlyMap<string, unknown> } | undefined) => consumes.filter((parameter) => !snapshot?.entries.has(parameter));
+    let unknown = known(catalog.peek());
+    if (unknown.length) unknown = known(await catalog.load(prisma));
+    if (unknown.length) {
+      throw new AppError('VALIDATION_FAILED', `The catalog has no ${unknown.join(', ')}: add ${unknown.length === 1 ? 'it' : 'them'} before a worker consumes ${unknown.length === 1 ? 'it' : 'them'}.`, {
+        violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
+      });
+    }
+    // Read, check, write (register-worker-statements.ts); the write only
+    // lands on the row as it was checked, else the registration that raced
+    // this one is read and judged (its owner) on the next turn.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const state = await readRegistration(sql, token.environmentId, name);
+      if (!state) throw notFound('Environment', token.environmentName);
+      if (state.existing) assertMayRegisterAs(token, name, state.existing.owner);
+      if (input.status) assertReportedVersions(input.status, state.activeVersion);
+      const status = input.status ? {
+        status: input.status.status,
+        receivedVersion: input.status.receivedVersion ?? null,
+        appliedVersion: input.status.appliedVersion ?? null,
+        pendingRestart: input.status.pendingRestart != null ? uniqueSorted(input.status.pendingRestart) : null,
+      } : null;
+      const written = await writeRegistration(sql, {
+        name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, status,
+        checkedOwner: state.existing ? { tokenId: state.existing.owner.tokenId } : undefined,
+        actor: actorName(token), at: new Date(),
+      });
+      if (written) {
+        logger.info({ event: 'worker_registered', worker: written.worker.id, name, env: token.environmentName, mode: written.worker.mode, created: written.created }, 'worker registered');
+        return written.worker;
       }
-      // Locked: a concurrent registration of the same name by another token waits, then meets this one's owner.
-      const [existing] = await tx.$queryRaw<{ id: string; appliedVersion: number | null }[]>`
-        SELECT id::text, applied_version AS "appliedVersion" FROM workers WHERE environment_id = ${token.environmentId}::uuid AND name = ${name} FOR UPDATE`;
-      if (existing) {
-        const owner = await tx.worker.findUniqueOrThrow({ where: { id: existing.id }, select: { tokenId: true, token: { select: { name: true, environmentId: true } } } });
-        assertMayRegisterAs(token, name, owner);
-      }
-      if (input.status) {
-        const [environment] = await tx.$queryRaw<{ activeVersion: number }[]>`
-          SELECT active_version AS "activeVersion" FROM environments WHERE id = ${token.environmentId}::uuid`;
-        assertReportedVersions(input.status, environment!.activeVersion);
-      }
-      // Re-registration only refreshes what the worker declares; its state
-      // (versions, pending restarts) is whatever it reports, with the
-      // registration or next.
-      const now = new Date();
-      const reported = input.status ? statusData(input.status, existing?.appliedVersion, now) : { lastHeartbeatAt: now };
-      const saved = existing
-        ? await tx.worker.update({ where: { id: existing.id }, data: { mode: input.mode, tokenId: token.tokenId, consumes, ...reported } })
-        : await tx.worker.create({
-          data: { name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, pendingRestart: [], ...reported },
-        });
-      await appendAudit(tx, [{
-        action: 'worker_registered',
-        actor: actorName(token),
-        environmentId: token.environmentId,
-        subjectId: saved.id,
-        details: { name, mode: input.mode, consumes: consumes.length, reRegistered: !!existing },
-      }]);
-      return { worker: saved, created: !existing };
-    });
-    logger.info({ event: 'worker_registered', worker: worker.id, name, env: token.environmentName, mode: worker.mode, created }, 'worker registered');
-    return worker;
+    }
+    throw new AppError('CONFLICT', `Worker ${name} is being registered by another token at the same time: try again.`, { name });
   }
 
   return {
@@ -155,14 +151,7 @@ export function createWorkerService({ prisma, catalog, logger, metrics, applyRep
      * refused (FORBIDDEN, worker-owner.ts), so no token takes over a worker.
      */
     async registerWorker(viewer: Viewer, input: RegisterWorkerInput): Promise<Worker> {
-      try {
-        return await register(viewer, input);
-      } catch (error) {
-        // Two first registrations of one name at once: the unique key decides,
-        // and the loser's retry meets the winner's row (and its owner check).
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return register(viewer, input);
-        throw error;
-      }
+      return register(viewer, input);
     },
 
     async reportWorkerStatus(viewer: Viewer, report: WorkerStatusReport): Promise<Worker> {
