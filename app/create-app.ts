@@ -74,7 +74,7 @@ export interface App {
 export async function createApp({ database, logger, port, host, hasher = createPasswordHasher(), secureCookies, corsOrigins, trustProxy, sessionTtlMs, signInThrottle, wsRecheckIntervalMs, fallback, metricsToken, metricsPort, limits, backtests: backtestOptions }: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const pubsub = createAppPubSub();
-  const catalogCache = createCatalogCache();
+  const catalogCache = createCatalogCache({ listening: () => listening() });
   // Versions never change: the writer and the reads share what either has read.
   const snapshotCache = createSnapshotCache();
   const { prisma } = database;

@@ -72,7 +72,7 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
      * stored value whose entry no longer exists; sorted by name.
      */
     async values(environment: { id: string; activeVersion: number }, { names, group }: { names?: string[] | null; group?: string | null } = {}): Promise<ParameterValue[]> {
-      const [values, snapshot] = await Promise.all([snapshotOf(environment), catalog.load(prisma)]);
+      const [values, snapshot] = await Promise.all([snapshotOf(environment), catalog.read(prisma)]);
       // A few names (an agent's load) are looked up, not the union of ~1,150 built for each.
       const known = (name: string) => snapshot.entries.has(name) || Object.hasOwn(values, name);
       let selected = names ? names.filter(known) : [...new Set([...snapshot.entries.keys(), ...Object.keys(values)])];
