@@ -160,6 +160,7 @@ if (fanOut1000) {
 
 // --- Full agents.
 let readyLine = '';
+let startCpuLine = '';
 let curve = '';
 if (agentCount > 0) {
   const arrivals = createArrivals(); // per saved version
@@ -169,6 +170,9 @@ if (agentCount > 0) {
     });
   }
   const readyStart = now();
+  // Where start → READY goes on this machine: the server's CPU and the agent hosts' (same cores).
+  const startCpu = () => ({ server: processCpuMs(product.process.pid!), hosts: hosts.reduce((sum, host) => sum + processCpuMs(host.process.pid!), 0) });
+  const readyCpu0 = startCpu();
   let firstIndex = 0;
   await Promise.all(hosts.map((host, i) => {
     const count = shareOf(agentCount, hosts.length, i);
@@ -179,6 +183,9 @@ if (agentCount > 0) {
     });
   }));
   const readyMs = now() - readyStart;
+  const readyCpu1 = startCpu();
+  startCpuLine = `Start → READY: server CPU ${((readyCpu1.server - readyCpu0.server) / 1000).toFixed(2)} s (${((readyCpu1.server - readyCpu0.server) / agentCount).toFixed(1)} ms per agent), agent hosts' CPU ${((readyCpu1.hosts - readyCpu0.hosts) / 1000).toFixed(2)} s, on ${cpus().length} cores in ${(readyMs / 1000).toFixed(2)} s.`;
+  console.log(startCpuLine);
   rows.push({ figure: `${agentCount.toLocaleString('en')} agents, start → all READY`, value: `${(readyMs / 1000).toFixed(2)} s`, floor: '10 s (target)', ratio: readyMs / 10_000, target: 1 });
   console.log(`ready: ${(readyMs / 1000).toFixed(2)} s`);
 
@@ -267,6 +274,7 @@ const table = [
   'Floors: *commit → receipt* and *CPU per event*: one LISTEN connection and a bare `ws` server writing one pre-serialized frame of a version\'s size to as many sockets, same client processes; clocks start when a LISTEN connection sees the commit\'s notification. *Save → apply*: the save floor (the minimal durable transaction with plain `pg`: lock, version with every value, change, audit, NOTIFY, commit; p50 ' +
     `${formatMs(saveFloor.p50)}, p99 ${formatMs(saveFloor.p99)}) plus the broadcast floor at that size. *Apply reports*: the server CPU of a version with full agents less that of a save without subscribers and of the fan-out. Raw NOTIFY floor: p50 ${formatMs(notifyFloor.p50)}, p99 ${formatMs(notifyFloor.p99)}.`,
   readyLine,
+  startCpuLine,
   '',
   '| subscribers | server resident | commit → receipt p50 / p99 | floor p50 / p99 | server CPU per event / floor |',
   '|---|---|---|---|---|',
