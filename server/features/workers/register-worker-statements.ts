@@ -13,10 +13,16 @@ import { jsonOf, workerFromJson, workerJson } from './worker-rows.ts';
  *   environment's active version and the worker of that name with its owner.
  * - `writeRegistration` is one statement, so one transaction: the upsert and
  *   its audit row commit together or not at all. It only updates the row
- *   whose owner is the one the caller checked (`checkedOwner`), and only
- *   inserts where no row existed when it read: a registration that raced it
- *   (another token, the same name) leaves it without a row, and the caller
- *   reads and checks again.
+ *   whose owner is the one the caller checked (`checkedOwner`), only inserts
+ *   where no row existed when it read, and only with reported versions the
+ *   environment has: a registration that raced it (another token, the same
+ *   name) leaves it without a row, and the caller reads and checks again.
+ *
+ * A worker re-registering with its own token, or a new name, is always
+ * allowed (worker-owner.ts), so the caller first writes with itself as the
+ * checked owner: one statement for the whole registration. Only when that
+ * lands nothing (another owner, a version the environment lacks) does it
+ * read, judge and answer as the checks say.
  */
 export interface RegistrationState {
   activeVersion: number;
@@ -63,8 +69,11 @@ export async function writeRegistration(sql: SqlClient, write: RegistrationWrite
   const row = await jsonOf<{ worker: Record<string, unknown>; created: boolean }>(sql,
     `WITH up AS (
        INSERT INTO workers AS w (id, name, mode, environment_id, token_id, consumes, pending_restart, status, received_version, applied_version, last_applied_at, last_heartbeat_at)
-       VALUES ($1::uuid, $2, $3::"RunKind", $4::uuid, $5::uuid, $6::text[], COALESCE($7::text[], '{}'), COALESCE($8::"WorkerStatus", 'NOT_READY'),
-               $9::int, $10::int, CASE WHEN $10::int IS NOT NULL THEN $11::timestamptz END, $11::timestamptz)
+       SELECT $1::uuid, $2, $3::"RunKind", e.id, $5::uuid, $6::text[], COALESCE($7::text[], '{}'), COALESCE($8::"WorkerStatus", 'NOT_READY'),
+              $9::int, $10::int, CASE WHEN $10::int IS NOT NULL THEN $11::timestamptz END, $11::timestamptz
+       FROM environments e
+       -- Reported versions exist (the caller checked they are positive integers).
+       WHERE e.id = $4::uuid AND ($9::int IS NULL OR $9::int <= e.active_version) AND ($10::int IS NULL OR $10::int <= e.active_version)
        ON CONFLICT (environment_id, name) DO UPDATE SET
          mode = EXCLUDED.mode, token_id = EXCLUDED.token_id, consumes = EXCLUDED.consumes, last_heartbeat_at = EXCLUDED.last_heartbeat_at,
          status = COALESCE($8::"WorkerStatus", w.status),

@@ -113,31 +113,32 @@ export function createWorkerService({ prisma, sql, catalog, logger, metrics, app
         violations: unknown.map((parameter) => ({ code: 'UNKNOWN_PARAMETER', parameter, message: `${parameter} is not in the catalog.` })),
       });
     }
-    // Read, check, write (register-worker-statements.ts); the write only
-    // lands on the row as it was checked, else the registration that raced
-    // this one is read and judged (its owner) on the next turn.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    // Positive integers here; that the environment has them, in the statement.
+    if (input.status) assertReportedVersions(input.status, Number.MAX_SAFE_INTEGER);
+    const status = input.status ? {
+      status: input.status.status,
+      receivedVersion: input.status.receivedVersion ?? null,
+      appliedVersion: input.status.appliedVersion ?? null,
+      pendingRestart: input.status.pendingRestart != null ? uniqueSorted(input.status.pendingRestart) : null,
+    } : null;
+    const write = (checkedOwner: { tokenId: string | null } | undefined) => writeRegistration(sql, {
+      name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, status, checkedOwner, actor: actorName(token), at: new Date(),
+    });
+    // A new name, or this token's own worker: one statement
+    // (register-worker-statements.ts). Anything else is read and judged, and
+    // written only onto the row as it was judged; a registration that raced
+    // this one is read and judged on the next turn.
+    let written = await write({ tokenId: token.tokenId });
+    for (let attempt = 0; !written && attempt < 5; attempt += 1) {
       const state = await readRegistration(sql, token.environmentId, name);
       if (!state) throw notFound('Environment', token.environmentName);
       if (state.existing) assertMayRegisterAs(token, name, state.existing.owner);
       if (input.status) assertReportedVersions(input.status, state.activeVersion);
-      const status = input.status ? {
-        status: input.status.status,
-        receivedVersion: input.status.receivedVersion ?? null,
-        appliedVersion: input.status.appliedVersion ?? null,
-        pendingRestart: input.status.pendingRestart != null ? uniqueSorted(input.status.pendingRestart) : null,
-      } : null;
-      const written = await writeRegistration(sql, {
-        name, mode: input.mode, environmentId: token.environmentId, tokenId: token.tokenId, consumes, status,
-        checkedOwner: state.existing ? { tokenId: state.existing.owner.tokenId } : undefined,
-        actor: actorName(token), at: new Date(),
-      });
-      if (written) {
-        logger.info({ event: 'worker_registered', worker: written.worker.id, name, env: token.environmentName, mode: written.worker.mode, created: written.created }, 'worker registered');
-        return written.worker;
-      }
+      written = await write(state.existing ? { tokenId: state.existing.owner.tokenId } : undefined);
     }
-    throw new AppError('CONFLICT', `Worker ${name} is being registered by another token at the same time: try again.`, { name });
+    if (!written) throw new AppError('CONFLICT', `Worker ${name} is being registered by another token at the same time: try again.`, { name });
+    logger.info({ event: 'worker_registered', worker: written.worker.id, name, env: token.environmentName, mode: written.worker.mode, created: written.created }, 'worker registered');
+    return written.worker;
   }
 
   return {
