@@ -37,6 +37,32 @@ describe('layerStream', () => {
     expect(pubsub.count('workerStatusChanged')).toBe(0);
   });
 
+  it('pull hands over what next() would, a promise hop sooner: values, skipped ones, early answers and failures', async () => {
+    const pubsub = createAppPubSub();
+    const dropOdd: StreamLayer<string, string> = { step: (result) => (result.done ? done : Number(result.value.at(-1)) % 2 ? skipped : result) };
+    let refuse = false;
+    const refusing: StreamLayer<string, string> = { before: () => (refuse ? { done: false, value: 'refused' } : undefined), step: (result) => result };
+    const stream = layerStream(layerStream(layerStream(pubsub.subscribe('workerStatusChanged'), { step: (r) => (r.done ? done : { done: false, value: r.value.id }) }), dropOdd), refusing);
+    const pulled = () => new Promise<IteratorResult<string>>((resolve, reject) => stream.pull(resolve, reject));
+    const viaPull = pulled();
+    for (const id of ['w1', 'w2']) pubsub.publish('workerStatusChanged', { id, environmentId: 'e' });
+    expect(await viaPull).toEqual({ done: false, value: 'w2' }); // w1 skipped
+    // One hop less than next(): asked after it, for an event published after its own, its result arrives first.
+    const order: string[] = [];
+    const byNext = stream.next().then((result) => (order.push('next'), result));
+    const byPull = new Promise<IteratorResult<string>>((resolve, reject) => stream.pull((result) => (order.push('pull'), resolve(result)), reject));
+    pubsub.publish('workerStatusChanged', { id: 'w4', environmentId: 'e' });
+    pubsub.publish('workerStatusChanged', { id: 'w6', environmentId: 'e' });
+    expect([await byNext, await byPull]).toEqual([{ done: false, value: 'w4' }, { done: false, value: 'w6' }]);
+    expect(order).toEqual(['pull', 'next']);
+    refuse = true;
+    expect(await pulled()).toEqual({ done: false, value: 'refused' });
+    const failing = layerStream({ next: () => Promise.reject(new Error('read failed')) } as AsyncIterator<string>, add('-x'));
+    await expect(new Promise((resolve, reject) => failing.pull(resolve, reject))).rejects.toThrow('read failed');
+    await stream.return();
+    expect(pubsub.count('workerStatusChanged')).toBe(0);
+  });
+
   it('lets a layer answer in place of the layers below, through the layers above it', async () => {
     const pubsub = createAppPubSub();
     let refuse = false;

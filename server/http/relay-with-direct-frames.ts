@@ -26,7 +26,7 @@ import type { ExecutionResult } from 'graphql';
  * - Nothing is read before graphql-ws first asks: by then it has registered
  *   the subscription, so no frame precedes its registration.
  */
-export function relayWithDirectFrames<R extends ExecutionResult>(source: AsyncIterator<R>, { id, write, serialize }: {
+export function relayWithDirectFrames<R extends ExecutionResult>(source: AsyncIterator<R> & { pull?(onResult: (result: IteratorResult<R>) => void, onFailure: (error: unknown) => void): void }, { id, write, serialize }: {
   /** The subscription's id, as graphql-ws's frames name it. */
   id: string;
   /** Puts a frame on the socket (dropped when the socket is no longer open). */
@@ -59,8 +59,12 @@ export function relayWithDirectFrames<R extends ExecutionResult>(source: AsyncIt
     pull();
   };
   const onFailure = (error: unknown): void => finish(() => settle!.reject(error));
+  // A layered stream hands its result over in the job that stepped it
+  // (layered-stream.ts pull): the frame leaves there, one promise hop sooner.
   // (Promise.resolve is the same promise for a native one: no hop of its own.)
-  const pull = (): void => void Promise.resolve(source.next()).then(onResult, onFailure);
+  const pull = source.pull
+    ? (): void => source.pull!(onResult, onFailure)
+    : (): void => void Promise.resolve(source.next()).then(onResult, onFailure);
 
   const relay = {
     // Settled once, by the stream's end or failure (or graphql-ws leaving).

@@ -18,6 +18,12 @@ export interface StreamLayer<T, U> {
   onReturn?(): void | Promise<void>;
 }
 
+/** A layered stream: an async iterator that can also hand its next result to a callback. */
+export interface LayeredStream<U> extends AsyncIterableIterator<U> {
+  return(): Promise<IteratorResult<U>>;
+  pull(onResult: (result: IteratorResult<U>) => void, onFailure: (error: unknown) => void): void;
+}
+
 type AnyLayer = StreamLayer<unknown, unknown>;
 const layered = Symbol('ucp.layeredStream');
 
@@ -36,7 +42,7 @@ interface Layered {
  * and the source, not the layers laid on it later (so a layer can end what
  * lies below it and still answer its consumer).
  */
-export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, layer: StreamLayer<T, U>): AsyncIterableIterator<U> {
+export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, layer: StreamLayer<T, U>): LayeredStream<U> {
   const below = (source as Partial<Layered>)[layered];
   const root = below ? below.source : Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as AsyncIterator<T>);
   const layers: readonly AnyLayer[] = [...(below?.layers ?? []), layer as AnyLayer];
@@ -72,16 +78,47 @@ export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, l
     throw failure;
   };
   const failFromRoot = (error: unknown) => failFrom(0, error);
+  // A layer answering in place of the ones below (outermost first), if any does.
+  const answeredEarly = (): Promise<IteratorResult<unknown>> | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const early = layers[i]!.before?.();
+      if (early !== undefined) return Promise.resolve(early).then((result) => apply(i + 1, result), (error: unknown) => failFrom(i + 1, error));
+    }
+    return undefined;
+  };
   const done: IteratorResult<U> = { done: true, value: undefined };
 
-  const stream = {
+  const stream: LayeredStream<U> & Layered = {
     [layered]: { source: root as AsyncIterator<unknown>, layers },
     next(): Promise<IteratorResult<U>> {
-      for (let i = layers.length - 1; i >= 0; i--) {
-        const early = layers[i]!.before?.();
-        if (early !== undefined) return Promise.resolve(early).then((result) => apply(i + 1, result), (error: unknown) => failFrom(i + 1, error)) as Promise<IteratorResult<U>>;
+      return (answeredEarly() ?? root.next().then(fromRoot, failFromRoot)) as Promise<IteratorResult<U>>;
+    },
+    /**
+     * next(), its result handed to `onResult` instead of through a promise of
+     * its own: one promise hop less per event (a fan-out's thousand
+     * subscribers then each get their frame in the same job as their step).
+     */
+    pull(onResult: (result: IteratorResult<U>) => void, onFailure: (error: unknown) => void): void {
+      const settle = (result: IteratorResult<unknown> | Promise<IteratorResult<unknown>>) => {
+        if (result instanceof Promise) result.then(onResult as (r: IteratorResult<unknown>) => void, onFailure);
+        else onResult(result as IteratorResult<U>);
+      };
+      const guarded = (step: () => IteratorResult<unknown> | Promise<IteratorResult<unknown>>) => {
+        let result: IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+        try {
+          result = step();
+        } catch (error) {
+          onFailure(error);
+          return;
+        }
+        settle(result);
+      };
+      const early = answeredEarly();
+      if (early) {
+        early.then(onResult as (r: IteratorResult<unknown>) => void, onFailure);
+        return;
       }
-      return root.next().then(fromRoot, failFromRoot) as Promise<IteratorResult<U>>;
+      root.next().then((result) => guarded(() => fromRoot(result)), (error: unknown) => guarded(() => failFromRoot(error)));
     },
     async return(): Promise<IteratorResult<U>> {
       for (let i = layers.length - 1; i >= 0; i--) await layers[i]!.onReturn?.();
@@ -95,6 +132,6 @@ export function layerStream<T, U>(source: AsyncIterable<T> | AsyncIterator<T>, l
     [Symbol.asyncIterator]() {
       return this;
     },
-  } satisfies AsyncIterableIterator<U> & Layered;
+  };
   return stream;
 }
