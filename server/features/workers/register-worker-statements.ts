@@ -4,8 +4,8 @@ import type { SqlClient } from '../../db/sql-client.ts';
 import { jsonOf, workerFromJson, workerJson } from './worker-rows.ts';
 
 /**
- * A registration in two plain statements instead of an interactive
- * transaction of seven: a fleet starting together registers a thousand
+ * A registration in one plain statement (two when it must be judged)
+ * instead of an interactive transaction of seven: a fleet starting together registers a thousand
  * workers at once, and each model query of a transaction is a round trip
  * and a compiled query of its own (most of a worker's share of start → READY).
  *
@@ -26,12 +26,12 @@ import { jsonOf, workerFromJson, workerJson } from './worker-rows.ts';
  */
 export interface RegistrationState {
   activeVersion: number;
-  existing: { id: string; appliedVersion: number | null; owner: { tokenId: string | null; token: { name: string; environmentId: string | null } | null } } | null;
+  existing: { id: string; owner: { tokenId: string | null; token: { name: string; environmentId: string | null } | null } } | null;
 }
 
 export async function readRegistration(sql: SqlClient, environmentId: string, name: string): Promise<RegistrationState | null> {
-  const [row] = await sql.query<{ active_version: number; id: string | null; applied_version: number | null; token_id: string | null; token_name: string | null; token_environment_id: string | null }>(
-    `SELECT e.active_version, w.id::text, w.applied_version, w.token_id::text, t.name AS token_name, t.environment_id::text AS token_environment_id
+  const [row] = await sql.query<{ active_version: number; id: string | null; token_id: string | null; token_name: string | null; token_environment_id: string | null }>(
+    `SELECT e.active_version, w.id::text, w.token_id::text, t.name AS token_name, t.environment_id::text AS token_environment_id
      FROM environments e
      LEFT JOIN workers w ON w.environment_id = e.id AND w.name = $2
      LEFT JOIN service_tokens t ON t.id = w.token_id
@@ -43,7 +43,6 @@ export async function readRegistration(sql: SqlClient, environmentId: string, na
     activeVersion: row.active_version,
     existing: row.id === null ? null : {
       id: row.id,
-      appliedVersion: row.applied_version,
       owner: { tokenId: row.token_id, token: row.token_name === null ? null : { name: row.token_name, environmentId: row.token_environment_id } },
     },
   };

@@ -66,7 +66,7 @@ function requireToken(viewer: Viewer, what: string): ServiceViewer {
 
 export interface WorkerServiceDeps {
   prisma: PrismaClient;
-  /** Plain SQL for the registration's two statements (a fleet registers at once). */
+  /** Plain SQL for the registration's statements (a fleet registers at once). */
   sql: SqlClient;
   /** Registration checks what a worker consumes against the catalog. */
   catalog: CatalogCache;
