@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { DateTimeResolver } from 'graphql-scalars';
-import { APPLY_REPORT_DOCUMENT } from '../contract/apply-report-document.ts';
+import { APPLY_REPORT_DOCUMENT, APPLY_REPORT_POSTED, APPLY_REPORT_REFUSED } from '../contract/apply-report-document.ts';
 import type { GraphQLContext } from '../server/graphql-context.ts';
 import { localId } from './local-id.ts';
 
@@ -56,6 +56,8 @@ export function reportWorkerApplyDirect({ services, maxListItems }: { services: 
   return {
     query: APPLY_REPORT_DOCUMENT,
     field: 'reportWorkerApply',
+    // The agent posts its reports as pongs while its socket is up (contract/apply-report-document.ts).
+    posted: { as: APPLY_REPORT_POSTED, refusedAs: APPLY_REPORT_REFUSED },
     run(viewer: NonNullable<GraphQLContext['viewer']>, variables: unknown): Promise<{ id: string }> | undefined {
       if (viewer.kind !== 'service' || variables === null || typeof variables !== 'object') return undefined;
       const vars = variables as Record<string, unknown>;
@@ -72,7 +74,7 @@ export function reportWorkerApplyDirect({ services, maxListItems }: { services: 
         workerId: workerIdOf(workerId), version, receivedAt, appliedAt, keys,
         ...(pendingRestart !== undefined ? { pendingRestart } : {}),
       };
-      return services.workers.reportApply(viewer, report).then((worker) => ({ id: encodeGlobalID('Worker', worker.id) }));
+      return services.workers.recordApply(viewer, report).then((id) => ({ id: encodeGlobalID('Worker', id) }));
     },
   };
 }

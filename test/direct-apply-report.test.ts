@@ -94,10 +94,16 @@ describe('the apply report answered without GraphQL execution', () => {
     version = saved.version;
     savedAt = new Date(saved.createdAt).getTime();
     const workers = t.app.services.workers;
+    // Which path recorded a report: the direct one records by id (recordApply), GraphQL's resolver the whole worker.
     const reportApply = workers.reportApply.bind(workers);
     workers.reportApply = (...args) => {
       calls.push(new Error().stack ?? '');
       return reportApply(...args);
+    };
+    const recordApply = workers.recordApply.bind(workers);
+    workers.recordApply = (...args) => {
+      calls.push(new Error().stack ?? '');
+      return recordApply(...args);
     };
   });
   afterAll(() => t.close());

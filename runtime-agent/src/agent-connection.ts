@@ -6,6 +6,8 @@ import { createClient, type Client, type ExecutionResult, type Sink } from 'grap
 import WebSocket from 'ws';
 import { waitBackoff, type RetryOptions } from '../../contract/backoff.ts';
 import { isFatalCloseCode, SocketCloseCode } from '../../contract/protocol.ts';
+import type { ApplyReportMessage } from '../../contract/protocol.ts';
+import { createPostedReports, type PostingSocket } from './posted-reports.ts';
 import { createSocketRequests } from './socket-requests.ts';
 
 /** A WebSocket close as graphql-ws hands it to `shouldRetry` and to a sink's `error`. */
@@ -35,6 +37,10 @@ export interface AgentConnectionOptions {
   onConnected(): void;
   /** The socket closed, whatever the cause; runs before requests in flight on it are failed. */
   onClosed(): void;
+  /** Posted apply reports the socket closed on before they were confirmed (posted-reports.ts), in posting order. */
+  onPostedLost(inputs: ApplyReportMessage[]): void;
+  /** A posted apply report the server refused. */
+  onPostedRefused(input: ApplyReportMessage, error: unknown): void;
 }
 
 export interface AgentConnection {
@@ -42,12 +48,17 @@ export interface AgentConnection {
   subscribe<T>(payload: { query: string; variables: Record<string, unknown> }, sink: Sink<ExecutionResult<T>>): () => void;
   /** A query or mutation over the socket; rejects with TransportError when the socket closes before the answer. */
   request<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Posts an apply report as a pong (posted-reports.ts); false when no acknowledged socket is open. */
+  post(input: ApplyReportMessage): boolean;
+  /** Resolves once every report posted so far is confirmed, refused or handed back as lost. */
+  confirmed(): Promise<void>;
   /** Drops the socket whatever its state (even a handshake a partition holds) and disposes the client. */
   close(): Promise<void>;
 }
 
-export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, retry, signal, onConnected, onClosed }: AgentConnectionOptions): AgentConnection {
+export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, retry, signal, onConnected, onClosed, onPostedLost, onPostedRefused }: AgentConnectionOptions): AgentConnection {
   const socketRequests = createSocketRequests();
+  const posted = createPostedReports({ onLost: onPostedLost, onRefused: onPostedRefused });
   // A handshake held by a partition fails after handshakeTimeout (and is
   // retried) instead of hanging; an aborted handshake's 'error' is reported
   // through the close that follows, never thrown.
@@ -70,17 +81,22 @@ export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, 
     shouldRetry: (errOrClose) => !signal.aborted && !(isCloseEvent(errOrClose) && isFatalCloseCode(errOrClose.code)),
     keepAlive: keepAliveMs,
     on: {
-      connected: () => onConnected(),
+      connected: (socket) => {
+        posted.attach(socket as PostingSocket);
+        onConnected();
+      },
       closed: () => {
         clearTimeout(pingTimeout);
         onClosed();
         // graphql-ws would re-send them on the next connection, behind the
         // reporter's back and after it retried them its own way.
         socketRequests.failAll('the socket closed before the server answered');
+        posted.closed();
       },
       // A silently dead socket: no pong within the keep-alive period.
       ping: (received) => {
         if (received) return;
+        posted.pingSent();
         pingTimeout = setTimeout(() => {
           // A dead link answers no close frame either: close() would wait for
           // ws's 30 s close timeout before 'closed' fires. Drop it now.
@@ -89,8 +105,10 @@ export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, 
         }, keepAliveMs);
         pingTimeout.unref?.();
       },
-      pong: (received) => {
-        if (received) clearTimeout(pingTimeout);
+      pong: (received, payload) => {
+        if (!received) return;
+        clearTimeout(pingTimeout);
+        posted.pongReceived(payload);
       },
       opened: (socket) => {
         activeSocket = socket as typeof activeSocket;
@@ -100,6 +118,8 @@ export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, 
   return {
     subscribe: (payload, sink) => client.subscribe(payload, sink),
     request: (query, variables) => socketRequests.request(client, query, variables),
+    post: (input) => posted.post(input),
+    confirmed: () => posted.confirmed(),
     async close() {
       clearTimeout(pingTimeout);
       // dispose() awaits a pending connection attempt, which never settles while

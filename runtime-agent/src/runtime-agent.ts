@@ -86,6 +86,7 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
   const reporter = createReporter({
     http,
     socket: socketUp,
+    confirmed: () => loaded?.connection.confirmed(),
     applyReportJitterMs,
     retry,
     signal: stop.signal,
@@ -187,6 +188,8 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
       signal: stop.signal,
       onConnected: () => stream.connected(),
       onClosed: () => stream.disconnected(),
+      onPostedLost: (inputs) => reporter.lost(inputs),
+      onPostedRefused: (input, error) => reporter.refused(input, error),
     });
     const stream = createChangeStream({
       connection,

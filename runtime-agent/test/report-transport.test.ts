@@ -1,7 +1,8 @@
 // Which way an agent's reports travel, against the real server: over the
 // stream's graphql-ws socket while it is up, over HTTP when it is not (a
-// request in flight on a socket that closes is retried that way), and an apply
-// report leaves after its jitter delay carrying the agent's own timestamps.
+// request in flight, or an apply report posted and not confirmed, on a socket
+// that closes is sent again that way), and an apply report leaves after its
+// jitter delay carrying the agent's own timestamps.
 // No sleeps: every wait is on an event or a message, bounded by a timeout.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -15,6 +16,8 @@ const BUY = 'CVN_SIGNAL_THRESHOLD_BUY';
 const CONSUMES = [BUY, 'CVN_CUSUM_ENABLED'] as const;
 const UPDATE = `mutation ($input: UpdateConfigInput!) { updateConfig(input: $input) { version { version createdAt } } }`;
 const APPLY_OP = 'RuntimeAgentApply';
+/** An apply report posted as a graphql-ws pong (contract/apply-report-document.ts). */
+const APPLY_POSTED = 'applyReport (posted)';
 const STATUS_OP = 'RuntimeAgentStatus';
 
 /** The operation name of a GraphQL document ("mutation RuntimeAgentApply(...)" → RuntimeAgentApply). */
@@ -66,9 +69,9 @@ function instrumentedWebSocket() {
     }
 
     override send(data: any, ...rest: any[]): void {
-      const message = JSON.parse(String(data)) as { type?: string; payload?: { query?: unknown } };
-      if (message.type === 'subscribe') {
-        const operation = operationName(message.payload?.query);
+      const message = JSON.parse(String(data)) as { type?: string; payload?: { query?: unknown; applyReport?: unknown } };
+      if (message.type === 'subscribe' || (message.type === 'pong' && message.payload?.applyReport)) {
+        const operation = message.type === 'pong' ? APPLY_POSTED : operationName(message.payload?.query);
         sent.push(operation);
         notify(`sent:${operation}`);
         if (operation === control.swallow) {
@@ -165,7 +168,8 @@ describe('how the runtime agent reports to the server', () => {
     // A heartbeat's status report after the apply takes the socket too.
     await socket.nextSent(STATUS_OP);
 
-    expect(socket.sent).toContain(APPLY_OP);
+    expect(socket.sent).toContain(APPLY_POSTED);
+    expect(socket.sent).not.toContain(APPLY_OP);
     const overHttp = http.operations.slice(httpBefore);
     expect(overHttp).not.toContain(APPLY_OP);
     expect(overHttp).not.toContain(STATUS_OP);
@@ -222,7 +226,7 @@ describe('how the runtime agent reports to the server', () => {
     }
   });
 
-  it('a report in flight on a socket that closes is retried over HTTP while the stream is down, and recorded once', async () => {
+  it('a posted report its socket closed on before a round trip confirmed it is sent again over HTTP while the stream is down, and recorded once', async () => {
     const socket = instrumentedWebSocket();
     const http = recordingFetch();
     const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
@@ -231,14 +235,14 @@ describe('how the runtime agent reports to the server', () => {
     await up;
     const logger = loggers.at(-1)!;
 
-    socket.swallowNext(APPLY_OP);
+    socket.swallowNext(APPLY_POSTED);
     const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     const saved = await save('0.63');
     expect((await changed).version).toBe(saved.version);
     await a.flush();
     expect(logger.events('listen_disconnected')).toHaveLength(1); // the socket closed under the request
 
-    expect(socket.sent.filter((op) => op === APPLY_OP)).toEqual([APPLY_OP]); // swallowed: the server never saw it
+    expect(socket.sent.filter((op) => op === APPLY_POSTED)).toEqual([APPLY_POSTED]); // swallowed: the server never saw it
     expect(http.operations.filter((op) => op === APPLY_OP)).toEqual([APPLY_OP]); // the retry
     expect(await serverWorker(a.workerId)).toMatchObject({ appliedVersion: saved.version });
     expect(await applyRows(a.workerId, saved.version)).toBe(1);

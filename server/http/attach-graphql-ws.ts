@@ -13,13 +13,14 @@ import type { DirectOperation } from './direct-operation.ts';
 import { operationLimits } from './operation-limits.ts';
 import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
 import { createMaskError } from './mask-error.ts';
+import { createPostedOperations, type PostedHolder } from './posted-operations.ts';
 import { createPreserializedNext } from './preserialized-next.ts';
 import { relayWithDirectFrames } from './relay-with-direct-frames.ts';
 import { serveGraphQLWs } from './serve-graphql-ws.ts';
 import { ownSubscriptionStream } from './use-own-subscription-streams.ts';
 import { wireError, wireResult } from './wire-errors.ts';
 
-type Extra = SocketHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null; holdAnswer(): void };
+type Extra = SocketHolder & PostedHolder & { socket: WebSocket; request: IncomingMessage; viewer?: Viewer | null; holdAnswer(): void };
 
 /**
  * graphql-ws on the same HTTP server and path as yoga, executing through
@@ -108,6 +109,28 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
       rootValue: { execute: () => result },
     };
   };
+  /** The enveloped execution of an operation as `viewer`, as a `subscribe` of it would run (a posted operation's refusal). */
+  const runThroughGraphQL = async (extra: Extra, viewer: Viewer, query: string, variables: Record<string, unknown>): Promise<ExecutionResult> => {
+    const { schema, execute, contextFactory, parse, validate } = yoga.getEnveloped({ extra, socketViewer: viewer } as never);
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document);
+      if (errors.length) return { errors: errors.map(mask) };
+      return await execute({ schema, document, variableValues: variables, contextValue: await contextFactory() }) as ExecutionResult;
+    } catch (error) {
+      return { errors: [mask(error)] };
+    }
+  };
+  // Reports posted as pongs (posted-operations.ts): answered only when refused.
+  const posted = createPostedOperations({
+    operations: directOperations,
+    current: (holder) => privileges.current(holder),
+    mask,
+    runThroughGraphQL: (holder, viewer, query, variables) => runThroughGraphQL(holder as Extra, viewer, query, variables),
+    sendPong: (holder, payload) => {
+      if (holder.socket.readyState === holder.socket.OPEN) holder.socket.send(JSON.stringify({ type: 'pong', payload }));
+    },
+  });
   const disposable = serveGraphQLWs<ConnectionInitMessage['payload'], Extra>(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): unknown }).execute(args) as never,
@@ -147,7 +170,16 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
         privileges.release(ctx.extra);
         if (ctx.extra.viewer) metrics.activeSubscriptions.dec({ transport: 'ws' });
       },
+      // A posted report (a pong with a payload) runs without an answer; a
+      // socket's later operations and pings wait for its posted reports, so
+      // they keep their order and a ping's pong confirms them.
+      onPong: (ctx, payload) => {
+        if (ctx.acknowledged) posted.pong(ctx.extra, payload);
+      },
+      onPing: (ctx) => posted.settled(ctx.extra),
       onSubscribe: async (ctx, _id, params) => {
+        const earlier = posted.settled(ctx.extra);
+        if (earlier) await earlier;
         // Each operation runs with the caller as they are now, not as they were at the handshake.
         const caller = await privileges.current(ctx.extra);
         if ('errors' in caller) return caller.errors;

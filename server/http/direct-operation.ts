@@ -16,6 +16,12 @@ export interface DirectOperation {
   /** The document's one root field (its response key, no alias). */
   readonly field: string;
   /**
+   * Also taken posted as a graphql-ws pong `{ [as]: { ref, input } }`, run
+   * with `{ input }` and answered only when refused, by a pong
+   * `{ [refusedAs]: { ref, errors } }` (posted-operations.ts).
+   */
+  readonly posted?: { readonly as: string; readonly refusedAs: string };
+  /**
    * The root field's value for these variables as `viewer`, or undefined to
    * leave the operation to GraphQL (a caller or a value the schema's own
    * checks would refuse, or anything unusual). A rejection is the field's

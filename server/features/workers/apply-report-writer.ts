@@ -4,7 +4,7 @@ import type { SqlClient } from '../../db/sql-client.ts';
 import { isUuid } from '../../../contract/is-uuid.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.ts';
 import { uniqueSorted } from './unique-sorted.ts';
-import { jsonOf, readWorkers, workerFromJson, workerJson } from './worker-rows.ts';
+import { jsonOf, readWorkers } from './worker-rows.ts';
 import type { Logger } from '../../logging/create-logger.ts';
 import type { Metrics } from '../../metrics/create-metrics.ts';
 
@@ -30,21 +30,26 @@ export interface ApplyReporter {
 /**
  * What a batch is checked against, one statement of one shape for any batch
  * (its pairs as one json parameter, not a list of literals): per asked
- * (worker, version), the worker row, the version's commit time and whether
- * the pair is already recorded (a report re-sent after its answer was lost). A version outside int4 is
- * asked as NULL: it names no version.
+ * (worker, version), the few worker columns the checks read, the version's
+ * commit time and whether the pair is already recorded (a report re-sent
+ * after its answer was lost). A version outside int4 is asked as NULL: it
+ * names no version.
  */
 const readStatement = `
-  SELECT json_agg(json_build_object('worker', ${workerJson('w')}, 'version', k.version, 'createdAt', v.created_at, 'recorded', a.worker_id IS NOT NULL))::text AS json
+  SELECT json_agg(json_build_array(w.id, w.name, w.token_id, w.environment_id, w.applied_version, k.version, v.created_at, a.worker_id IS NOT NULL))::text AS json
   FROM json_to_recordset($1::json) AS k(worker_id uuid, version int)
   JOIN workers w ON w.id = k.worker_id
   LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
   LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version`;
 
+/** A row of `readStatement`: id, name, token, environment, applied version, asked version, its commit time, recorded. */
+type ReadRow = [string, string, string | null, string, number | null, number | null, string | null, boolean];
+
 /**
  * The batch's write, one statement (so one transaction) of one shape, its
  * reports as one json parameter (JSON.stringify, not the driver's array
- * encoding of every uuid, instant and list):
+ * encoding of every uuid, instant and list; instants as epoch milliseconds,
+ * which is all a Date holds, rather than a text each to format and parse):
  * - the applies are inserted unless already there: a pair another replica
  *   inserted since the check (or is inserting: the unique index makes this
  *   wait for its commit) is not inserted again; ordered, so two replicas take
@@ -53,13 +58,15 @@ const readStatement = `
  *   such report (submission order, `ord`), with the last pending-restart list
  *   any of them carried (none keeps the stored one); the guard keeps a
  *   concurrent, newer report from being overwritten by an older one.
- * Returns the pairs inserted here and the workers moved (as they now stand).
- * A data-modifying CTE runs whether or not the outer query reads it.
+ * Returns the pairs inserted here (a data-modifying CTE runs whether or not
+ * the outer query reads it): the answers are ids, and the workers a caller
+ * wants whole are read after the commit.
  */
 const writeStatement = `
   WITH r AS (
-    SELECT * FROM json_to_recordset($1::json)
-      AS r(worker_id uuid, version int, received_at timestamptz, applied_at timestamptz, latency_ms float8, keys text[], pending_restart text[], ord int)
+    SELECT worker_id, version, to_timestamp(received_ms / 1000) AS received_at, to_timestamp(applied_ms / 1000) AS applied_at, latency_ms, keys, pending_restart, ord
+    FROM json_to_recordset($1::json)
+      AS j(worker_id uuid, version int, received_ms float8, applied_ms float8, latency_ms float8, keys text[], pending_restart text[], ord int)
   ), written AS (
     INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
     SELECT worker_id, version, received_at, applied_at, latency_ms, keys FROM r
@@ -81,11 +88,9 @@ const writeStatement = `
       pending_restart = COALESCE(f.pending_restart, w.pending_restart)
     FROM final f
     WHERE w.id = f.worker_id AND (w.applied_version IS NULL OR w.applied_version <= f.version)
-    RETURNING w.*
+    RETURNING w.id
   )
-  SELECT json_build_object(
-    'written', (SELECT json_agg(json_build_object('workerId', worker_id, 'version', version)) FROM written),
-    'moved', (SELECT json_agg(${workerJson('m')}) FROM moved m))::text AS json`;
+  SELECT json_agg(json_build_array(worker_id, version))::text AS json FROM written`;
 
 /**
  * Records apply reports: one row per applied version (the save-to-apply
@@ -105,35 +110,42 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
   /** How long a batch waits for more reports once the first arrives (group-commit.ts). */
   gatherMs?: number;
 }) {
-  type Item = { reporter: ApplyReporter; report: WorkerApplyReport };
-  type Accepted = Item & { worker: Worker; latencyMs: number };
+  /** `whole`: the caller answers with the worker as it now stands (read after the commit); otherwise its id is the answer. */
+  type Item = { reporter: ApplyReporter; report: WorkerApplyReport; whole: boolean };
+  type Checked = { id: string; name: string; tokenId: string | null; environmentId: string };
+  type Accepted = { item: Item; worker: Checked; latencyMs: number };
+  type Answer = Worker | string;
 
-  async function flush(items: readonly Item[]): Promise<(Worker | Error)[]> {
+  async function flush(items: readonly Item[]): Promise<(Answer | Error)[]> {
     // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
     const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
     const asked = items.filter(({ report }) => isUuid(report.workerId));
-    const found = asked.length === 0 ? [] : (await jsonOf<{ worker: Record<string, unknown>; version: number | null; createdAt: string | null; recorded: boolean }[]>(sql, readStatement, [
+    const found = asked.length === 0 ? [] : (await jsonOf<ReadRow[]>(sql, readStatement, [
       JSON.stringify(asked.map(({ report }) => ({
         worker_id: idOf(report),
         // A version outside int4 names no version (refused below as not existing).
         version: Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null,
       }))),
     ])) ?? [];
-    const workers = new Map<string, Worker>();
-    const createdAt = new Map<string, Date>();
-    const seen = new Set<string>();
-    for (const f of found) {
-      const worker = workers.get(f.worker.id as string) ?? workerFromJson(f.worker);
-      workers.set(worker.id, worker);
-      if (f.version === null) continue;
-      if (f.createdAt !== null) createdAt.set(`${worker.environmentId}:${f.version}`, new Date(f.createdAt));
-      if (f.recorded) seen.add(`${worker.id}:${f.version}`);
-    }
-
+    const workers = new Map<string, Checked>();
     // Checked in submission order against the state the batch has reached,
     // so two reports of one worker in a batch behave as they would one by one.
-    const applied = new Map<string, number | null>([...workers.values()].map((w) => [w.id, w.appliedVersion]));
-    const outcomes: (Accepted | Worker | Error)[] = items.map((item) => {
+    const applied = new Map<string, number | null>();
+    const createdAt = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const [id, name, tokenId, environmentId, appliedVersion, version, committedAt, recorded] of found) {
+      if (!workers.has(id)) {
+        workers.set(id, { id, name, tokenId, environmentId });
+        applied.set(id, appliedVersion);
+      }
+      if (version === null) continue;
+      const versionKey = `${environmentId}:${version}`;
+      // Every worker of a batch reports the same version or two: parsed once.
+      if (committedAt !== null && !createdAt.has(versionKey)) createdAt.set(versionKey, Date.parse(committedAt));
+      if (recorded) seen.add(`${id}:${version}`);
+    }
+
+    const outcomes: (Accepted | string | Error)[] = items.map((item) => {
       const { reporter, report } = item;
       const worker = workers.get(idOf(report));
       if (!worker) return notFound('Worker', report.workerId);
@@ -147,51 +159,34 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
         if (report[field]?.some((name) => controlCharacter.test(name))) return badRequest(`${field} holds parameter names, without control characters.`, { field });
       }
       const savedAt = createdAt.get(`${worker.environmentId}:${report.version}`);
-      if (!savedAt) return badRequest(`Version ${report.version} does not exist in ${reporter.environmentName}.`, { field: 'version' });
+      if (savedAt === undefined) return badRequest(`Version ${report.version} does not exist in ${reporter.environmentName}.`, { field: 'version' });
       const key = `${worker.id}:${report.version}`;
-      if (seen.has(key)) return worker; // a re-sent report: accepted once
+      if (seen.has(key)) return worker.id; // a re-sent report: accepted once
       seen.add(key);
       applied.set(worker.id, report.version);
-      return { ...item, worker, latencyMs: Math.max(0, report.appliedAt.getTime() - savedAt.getTime()) };
+      return { item, worker, latencyMs: Math.max(0, report.appliedAt.getTime() - savedAt) };
     });
 
     const accepted = outcomes.filter((o): o is Accepted => typeof o === 'object' && 'latencyMs' in o);
-    // Every worker a report is answered with, re-sent reports' too: another
-    // replica may have moved it since it was read above.
-    const answered = [...new Set(outcomes.flatMap((o) => (o instanceof Error ? [] : ['latencyMs' in o ? o.worker.id : o.id])))];
-    if (accepted.length === 0) {
-      if (answered.length === 0) return outcomes as Error[];
-      const now = await readWorkers(sql, answered);
-      return outcomes.map((o) => (o instanceof Error ? o : now.get((o as Worker).id) ?? (o as Worker)));
+    const inserted = new Set<string>();
+    if (accepted.length > 0) {
+      const written = await jsonOf<[string, number][]>(sql, writeStatement, [
+        JSON.stringify(accepted.map(({ item: { report }, worker, latencyMs }, ord) => ({
+          worker_id: worker.id, version: report.version,
+          received_ms: report.receivedAt.getTime(), applied_ms: report.appliedAt.getTime(), latency_ms: latencyMs,
+          keys: uniqueSorted(report.keys), pending_restart: report.pendingRestart == null ? null : uniqueSorted(report.pendingRestart), ord,
+        }))),
+      ]);
+      for (const [workerId, version] of written ?? []) inserted.add(`${workerId}:${version}`);
     }
-    const result = await jsonOf<{ written: { workerId: string; version: number }[] | null; moved: Record<string, unknown>[] | null }>(sql, writeStatement, [
-      JSON.stringify(accepted.map((a, ord) => ({
-        worker_id: a.worker.id, version: a.report.version,
-        received_at: a.report.receivedAt.toISOString(), applied_at: a.report.appliedAt.toISOString(), latency_ms: a.latencyMs,
-        keys: uniqueSorted(a.report.keys), pending_restart: a.report.pendingRestart == null ? null : uniqueSorted(a.report.pendingRestart), ord,
-      }))),
-    ]);
-    const inserted = new Set((result?.written ?? []).map(({ workerId, version }) => `${workerId}:${version}`));
-    const updated = new Map((result?.moved ?? []).map((row) => {
-      const worker = workerFromJson(row);
-      return [worker.id, worker];
-    }));
-    // A worker not moved here (a re-sent report, or another replica's newer
-    // one) is read after the write's commit: answered as it now stands.
-    const unmoved = answered.filter((id) => !updated.has(id));
-    if (unmoved.length) for (const [id, worker] of await readWorkers(sql, unmoved)) updated.set(id, worker);
 
     // One log line per environment and version a batch recorded (a save
     // makes every worker report at once: a thousand lines per version said
     // nothing the worker_applies rows do not); the histogram per report.
+    // A pair another replica recorded in the meantime is accepted, counted there.
     const logLines = new Map<string, { env: string; version: number; workers: number; min: number; max: number }>();
-    const answers = outcomes.map((outcome) => {
-      if (outcome instanceof Error) return outcome;
-      // A re-sent report answers with the worker as it now stands.
-      if (!('latencyMs' in outcome)) return updated.get(outcome.id) ?? outcome;
-      const { worker, report, reporter, latencyMs } = outcome;
-      // Recorded by another replica in the meantime: accepted, counted there.
-      if (!inserted.has(`${worker.id}:${report.version}`)) return updated.get(worker.id) ?? worker;
+    for (const { item: { report, reporter }, worker, latencyMs } of accepted) {
+      if (!inserted.has(`${worker.id}:${report.version}`)) continue;
       metrics.distributionLatency.observe({ environment: reporter.environmentName }, latencyMs / 1000);
       const key = `${reporter.environmentName}:${report.version}`;
       const line = logLines.get(key);
@@ -202,12 +197,17 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
       } else {
         logLines.set(key, { env: reporter.environmentName, version: report.version, workers: 1, min: latencyMs, max: latencyMs });
       }
-      return updated.get(worker.id) ?? worker;
-    });
+    }
     for (const { env, version, workers: count, min, max } of logLines.values()) {
       logger.info({ event: 'config_version_applied', env, config_version: version, workers: count, latency_ms_min: min, latency_ms_max: max }, 'workers applied a version');
     }
-    return answers;
+
+    const ids = outcomes.map((o) => (o instanceof Error ? o : typeof o === 'string' ? o : o.worker.id));
+    // A caller answering with the worker reads it after the write's commit:
+    // as it now stands (another replica may have moved it since).
+    const wanted = [...new Set(ids.filter((id, i): id is string => typeof id === 'string' && items[i]!.whole))];
+    const now = await readWorkers(sql, wanted);
+    return ids.map((id, i) => (typeof id !== 'string' || !items[i]!.whole ? id : now.get(id) ?? notFound('Worker', id)));
   }
 
   // Agents spread their reports over a quarter of a second (their jitter):
@@ -216,7 +216,10 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }:
   // latency is the agent's own timestamps, untouched by the wait.
   const commits = createGroupCommit(flush, { gatherMs });
   return {
-    record: (reporter: ApplyReporter, report: WorkerApplyReport): Promise<Worker> => commits.submit({ reporter, report }),
+    /** Records the report; answers with the worker as it now stands. */
+    record: (reporter: ApplyReporter, report: WorkerApplyReport) => commits.submit({ reporter, report, whole: true }) as Promise<Worker>,
+    /** Records the report; answers with the worker's id only (nothing read after the write). */
+    recordId: (reporter: ApplyReporter, report: WorkerApplyReport) => commits.submit({ reporter, report, whole: false }) as Promise<string>,
     drained: () => commits.drained(),
   };
 }

@@ -176,6 +176,16 @@ export function createWorkerService({ prisma, sql, catalog, logger, metrics, app
       return applyReports.record({ tokenId: token.tokenId, environmentName: token.environmentName }, report);
     },
 
+    /**
+     * Records one applied version and answers with the worker's id only: for
+     * a caller that needs no more (the agent's own reports), nothing is read
+     * after the write.
+     */
+    async recordApply(viewer: Viewer, report: WorkerApplyReport): Promise<string> {
+      const token = requireToken(viewer, 'report an applied version');
+      return applyReports.recordId({ tokenId: token.tokenId, environmentName: token.environmentName }, report);
+    },
+
     /** Settles the apply reports in flight (shutdown). */
     drained: () => applyReports.drained(),
 
