@@ -58,7 +58,9 @@ export function reportWorkerApplyDirect({ services, maxListItems }: { services: 
     field: 'reportWorkerApply',
     // The agent posts its reports as pongs while its socket is up (contract/apply-report-document.ts).
     posted: { as: APPLY_REPORT_POSTED, refusedAs: APPLY_REPORT_REFUSED },
-    run(viewer: NonNullable<GraphQLContext['viewer']>, variables: unknown): Promise<{ id: string }> | undefined {
+    /** The worker's id (its global id is made only for an answer: a posted report has none). */
+    answer: (id: unknown) => ({ id: encodeGlobalID('Worker', id as string) }),
+    run(viewer: NonNullable<GraphQLContext['viewer']>, variables: unknown): Promise<string> | undefined {
       if (viewer.kind !== 'service' || variables === null || typeof variables !== 'object') return undefined;
       const vars = variables as Record<string, unknown>;
       if (Object.keys(vars).some((name) => name !== 'input')) return undefined;
@@ -74,7 +76,7 @@ export function reportWorkerApplyDirect({ services, maxListItems }: { services: 
         workerId: workerIdOf(workerId), version, receivedAt, appliedAt, keys,
         ...(pendingRestart !== undefined ? { pendingRestart } : {}),
       };
-      return services.workers.recordApply(viewer, report).then((id) => ({ id: encodeGlobalID('Worker', id) }));
+      return services.workers.recordApply(viewer, report);
     },
   };
 }

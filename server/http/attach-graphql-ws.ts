@@ -93,7 +93,7 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
     const result: Promise<ExecutionResult> = running.then(
       (value) => {
         ctx.extra.holdAnswer();
-        return { data: { [field]: value } };
+        return { data: { [field]: operation.answer ? operation.answer(value) : value } };
       },
       (error: unknown) => {
         ctx.extra.holdAnswer();

@@ -28,4 +28,6 @@ export interface DirectOperation {
    * error, masked and located as the executor would.
    */
   run(viewer: Viewer, variables: unknown): Promise<unknown> | undefined;
+  /** The root field's value from what `run` resolved to (a posted operation, answered by nothing, skips it). */
+  answer?(value: unknown): unknown;
 }
