@@ -2,24 +2,18 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { DateTimeResolver } from 'graphql-scalars';
 import { APPLY_REPORT_DOCUMENT, APPLY_REPORT_POSTED, APPLY_REPORT_REFUSED } from '../contract/apply-report-document.ts';
 import type { GraphQLContext } from '../server/graphql-context.ts';
+import { isoInstant } from './iso-instant.ts';
 import { localId } from './local-id.ts';
 
 const inputFields = new Set(['workerId', 'version', 'receivedAt', 'appliedAt', 'keys', 'pendingRestart']);
 const int32 = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= -2_147_483_648 && value <= 2_147_483_647;
 const plainText = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
 
-// What the agent sends (Date#toISOString): read without the scalar's
-// general RFC 3339 parser when it reads back to the very same text; anything
-// else goes through the scalar.
-const isoInstant = /^(19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
 /** A DateTime as the schema's scalar reads it, or undefined when it would refuse it. */
 function dateTime(value: unknown): Date | undefined {
   if (!plainText(value)) return undefined;
-  if (isoInstant.test(value)) {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) return date;
-  }
+  const fast = isoInstant(value);
+  if (fast) return fast;
   try {
     return DateTimeResolver.parseValue(value) as Date;
   } catch {

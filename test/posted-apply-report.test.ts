@@ -216,7 +216,7 @@ describe('apply reports posted as graphql-ws pongs', () => {
     try {
       socket.post(1, input({ version: second }));
       // A status report right behind it, as the agent's queue sends them: it
-      // sees the apply already recorded (its gather window is 25 ms).
+      // sees the apply already recorded (its gather window is 50 ms).
       const frames = await socket.run(`query($id: ID!) { node(id: $id) { ... on Worker { appliedVersion } } }`, { id: workerId });
       expect(frames[0]?.payload).toEqual({ data: { node: { appliedVersion: second } } });
     } finally {

@@ -103,7 +103,7 @@ const writeStatement = `
  * by one of them only (unique (worker_id, version), ON CONFLICT DO NOTHING),
  * and only that one moves the worker and observes the latency.
  */
-export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 25 }: {
+export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 50 }: {
   sql: SqlClient;
   logger: Logger;
   metrics: Metrics;
