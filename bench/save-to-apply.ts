@@ -206,12 +206,14 @@ if (agentCount > 0) {
   const samples: number[] = [];
   const saveTimes: number[] = [];
   let withReportsCpu = 0;
+  let hostsCpu = 0;
   const profile = process.env.BENCH_PROFILE;
   if (profile) await Promise.all(hosts.map((host) => host.request({ type: 'profile-start' }, 'profiling')));
   for (let s = 0; s < saves + 3; s += 1) {
     const next = version + 1;
     const mine: number[] = [];
     const cpu0 = processCpuMs(product.process.pid!);
+    const hosts0 = startCpu().hosts;
     const { complete } = arrivals.start(next, agentCount, mine);
     const saved = await save(next);
     version = next;
@@ -224,6 +226,7 @@ if (agentCount > 0) {
     await reportsRecorded(next);
     if (s >= 3) {
       withReportsCpu += processCpuMs(product.process.pid!) - cpu0;
+      hostsCpu += startCpu().hosts - hosts0;
       saveTimes.push(saved);
       samples.push(...mine);
     }
@@ -269,7 +272,7 @@ if (agentCount > 0) {
   }
   const reportsCpu = fanOutCpu === undefined ? undefined : withReportsCpu / saves - saveCpu - fanOutCpu;
   if (reportsCpu !== undefined && fanOutCpu !== undefined) ratioRow(`apply reports' server CPU per version, ${agentCount.toLocaleString('en')} agents (vs the fan-out's)`, reportsCpu, fanOutCpu, 2);
-  readyLine = `Save alone over HTTP (in the save → apply samples): p50 ${formatMs(savedP.p50)}, p99 ${formatMs(savedP.p99)}; server CPU per save ${saveCpu.toFixed(1)} ms; per version with ${agentCount} agents (save, fan-out, reports) ${(withReportsCpu / saves).toFixed(1)} ms.`;
+  readyLine = `Save alone over HTTP (in the save → apply samples): p50 ${formatMs(savedP.p50)}, p99 ${formatMs(savedP.p99)}; server CPU per save ${saveCpu.toFixed(1)} ms; per version with ${agentCount} agents (save, fan-out, reports) ${(withReportsCpu / saves).toFixed(1)} ms; the agent hosts' CPU per version (receive, apply, report; same cores) ${(hostsCpu / saves).toFixed(1)} ms.`;
 }
 
 await Promise.all(hosts.map((host) => host.request({ type: 'close' }, 'closed')));

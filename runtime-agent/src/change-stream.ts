@@ -19,9 +19,16 @@ export type ReceivedVia = 'stream' | 'resync' | 'poll';
 
 /** A wire timestamp as a Date; undefined when absent or unreadable (a latency is then not measured, never invented). */
 function toDate(iso: string | undefined): Date | undefined {
-  const date = iso === undefined ? undefined : new Date(iso);
-  return date && Number.isFinite(date.getTime()) ? date : undefined;
+  if (iso === undefined) return undefined;
+  // A version's commit time, read once (every agent of a process gets the same text).
+  if (iso !== lastIso) {
+    lastIso = iso;
+    lastMs = new Date(iso).getTime();
+  }
+  return Number.isFinite(lastMs) ? new Date(lastMs) : undefined;
 }
+let lastIso: string | undefined;
+let lastMs = Number.NaN;
 
 export interface ChangeStreamOptions {
   connection: AgentConnection;

@@ -34,11 +34,19 @@ export function decodeValue(entry: CatalogEntryInfo, raw: string, strict = false
   // The agent reads no write-time policy (required, deprecated values,
   // validators): the server enforced it when the value was saved. decodeValue
   // never mutates allowedValues, so the frozen list is passed as it is.
-  return decodeCatalogValue(
-    { ...entry, allowedValues: entry.allowedValues as string[], required: false, replacementName: entry.replacement, deprecatedValues: [], validator: null },
-    raw,
-    { typeOnly: !strict },
-  );
+  return decodeCatalogValue(shapeOf(entry), raw, { typeOnly: !strict });
+}
+
+type ContractEntry = Parameters<typeof decodeCatalogValue>[0];
+/** Each entry in the contract's shape, made once: every apply decodes the consumed values again. */
+const shapes = new WeakMap<CatalogEntryInfo, ContractEntry>();
+function shapeOf(entry: CatalogEntryInfo): ContractEntry {
+  let shape = shapes.get(entry);
+  if (!shape) {
+    shape = { ...entry, allowedValues: entry.allowedValues as string[], required: false, replacementName: entry.replacement, deprecatedValues: [], validator: null };
+    shapes.set(entry, shape);
+  }
+  return shape;
 }
 
 /**
