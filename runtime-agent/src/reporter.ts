@@ -51,6 +51,8 @@ export function createReporter({ http, socket, confirmed, applyReportJitterMs, r
   const route = (): Pick<GraphQLHttp, 'request'> => (signal.aborted ? undefined : socket()) ?? http;
   /** Apply reports to send again (a lost or passingly refused post), ahead of everything queued after them. */
   const again: { input: ApplyReportMessage; attempt: number }[] = [];
+  /** How often each posted report was refused (a passing refusal is posted again, up to REPORT_ATTEMPTS in all). */
+  const refusals = new WeakMap<ApplyReportMessage, number>();
 
   /** Sends once; a network failure or a passing refusal is retried from `attempt` on, an API refusal is not. */
   async function deliver(what: string, send: () => Promise<unknown>, attempt = 0): Promise<void> {
@@ -119,12 +121,15 @@ export function createReporter({ http, socket, confirmed, applyReportJitterMs, r
       void enqueue('apply', async () => {});
     },
     refused(input, error) {
-      if (error instanceof ApiError && error.retryable && !signal.aborted) {
-        again.push({ input, attempt: 1 });
+      // Refused again after being posted again: the attempts add up across posts.
+      const attempts = (refusals.get(input) ?? 0) + 1;
+      refusals.set(input, attempts);
+      if (error instanceof ApiError && error.retryable && !signal.aborted && attempts < REPORT_ATTEMPTS) {
+        again.push({ input, attempt: attempts });
         void enqueue('apply', async () => {});
         return;
       }
-      log('warn', 'runtime_agent_report_failed', { report: 'apply', attempts: 1, err: String(error) });
+      log('warn', 'runtime_agent_report_failed', { report: 'apply', attempts, err: String(error) });
     },
   };
 }

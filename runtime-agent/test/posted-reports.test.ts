@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApplyReportMessage } from '../../contract/protocol.ts';
 import { ApiError } from '../src/errors.ts';
 import { createPostedReports } from '../src/posted-reports.ts';
+import { createReporter } from '../src/reporter.ts';
 
 // The agent's side of posted apply reports (posted-reports.ts), against a
 // socket that records what it sends: the server's side is
@@ -74,5 +75,53 @@ describe('posted apply reports (agent side)', () => {
     expect((refused[0]![1] as ApiError).retryable).toBe(true);
     posted.closed();
     expect(lost).toEqual([[report(1)]]);
+  });
+});
+
+describe('the reporter with posted apply reports', () => {
+  const unavailable = new ApiError('API_ERROR', 'the database is away', 'UNAVAILABLE');
+  const forbidden = new ApiError('FORBIDDEN', 'another token\'s worker', 'FORBIDDEN', true);
+
+  function setUpReporter() {
+    const posts: ApplyReportMessage[] = [];
+    const httpCalls: unknown[] = [];
+    const warnings: Record<string, unknown>[] = [];
+    let up = true;
+    const reporter = createReporter({
+      http: { request: async (_query: string, variables?: Record<string, unknown>) => { httpCalls.push(variables); return {} as never; } } as never,
+      socket: () => (up ? { request: async () => ({}) as never, post: (input: ApplyReportMessage) => { posts.push(input); return true; } } : undefined),
+      confirmed: () => undefined,
+      applyReportJitterMs: 0,
+      retry: { baseMs: 1, maxMs: 2 },
+      signal: new AbortController().signal,
+      log: (level, event, fields) => { if (level === 'warn') warnings.push({ event, ...fields }); },
+      onActiveVersion: () => {},
+    });
+    return { reporter, posts, httpCalls, warnings, down: () => { up = false; } };
+  }
+
+  it('posts a report passingly refused (UNAVAILABLE) again with backoff, at most four times in all, then logs it', async () => {
+    const { reporter, posts, warnings } = setUpReporter();
+    await reporter.apply(report(5));
+    for (let refused = 1; refused <= 4; refused += 1) {
+      expect(posts).toHaveLength(refused);
+      reporter.refused(posts.at(-1)!, unavailable);
+      await reporter.drained();
+    }
+    expect(posts).toHaveLength(4);
+    expect(warnings).toEqual([expect.objectContaining({ event: 'runtime_agent_report_failed', report: 'apply', attempts: 4 })]);
+  });
+
+  it('logs a final refusal at once, and sends lost reports again first, over HTTP while the socket is down', async () => {
+    const { reporter, posts, httpCalls, warnings, down } = setUpReporter();
+    await reporter.apply(report(6));
+    reporter.refused(posts[0]!, forbidden);
+    expect(warnings).toEqual([expect.objectContaining({ event: 'runtime_agent_report_failed', attempts: 1 })]);
+    await reporter.apply(report(7));
+    down();
+    reporter.lost([report(7)]);
+    await reporter.apply(report(8));
+    await reporter.drained();
+    expect(httpCalls).toEqual([{ input: report(7) }, { input: report(8) }]);
   });
 });
