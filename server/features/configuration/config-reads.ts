@@ -3,7 +3,7 @@ import { assertEnvironmentReadable, canReadEnvironment, type Viewer } from '../.
 import { notFound } from '../../errors/app-error.ts';
 import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
 import { resumeAfter } from '../../realtime/resume-after.ts';
-import type { CatalogCache } from '../catalog/index.ts';
+import type { CatalogCache, CatalogSnapshot } from '../catalog/index.ts';
 import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
@@ -12,6 +12,18 @@ import { readSnapshot } from './read-snapshot.ts';
 import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import { readVersionEvents } from './read-version-events.ts';
 import type { ValueMap } from './value-map.ts';
+
+/**
+ * An entry with its replacement (null: none), both from the one snapshot:
+ * every agent's load selects `entry { replacement { name } }`, answered from
+ * memory like the entry itself. A replacement the snapshot lacks stays
+ * unset, so plugin-prisma reads it, as it does any other relation selected.
+ */
+function withReplacement(snapshot: CatalogSnapshot, name: string): ParameterValue['entry'] {
+  const entry = snapshot.entries.get(name);
+  if (!entry) return undefined;
+  return { ...entry, replacement: entry.replacementName === null ? null : snapshot.entries.get(entry.replacementName) };
+}
 
 /** What plugin-prisma selects for the object a field returns (its `query` argument). */
 type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
@@ -77,7 +89,7 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
       const known = (name: string) => snapshot.entries.has(name) || Object.hasOwn(values, name);
       let selected = names ? names.filter(known) : [...new Set([...snapshot.entries.keys(), ...Object.keys(values)])];
       if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
-      return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
+      return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: withReplacement(snapshot, name), shape: snapshot.shapes.get(name) }));
     },
 
     /**
