@@ -13,17 +13,8 @@ import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import { readVersionEvents } from './read-version-events.ts';
 import type { ValueMap } from './value-map.ts';
 
-/**
- * An entry with its replacement (null: none), both from the one snapshot:
- * every agent's load selects `entry { replacement { name } }`, answered from
- * memory like the entry itself. A replacement the snapshot lacks stays
- * unset, so plugin-prisma reads it, as it does any other relation selected.
- */
-function withReplacement(snapshot: CatalogSnapshot, name: string): ParameterValue['entry'] {
-  const entry = snapshot.entries.get(name);
-  if (!entry) return undefined;
-  return { ...entry, replacement: entry.replacementName === null ? null : snapshot.entries.get(entry.replacementName) };
-}
+/** An entry with its replacement (null: none; unset: not in the snapshot, so plugin-prisma reads it). */
+type EntryWithReplacement = NonNullable<ParameterValue['entry']>;
 
 /** What plugin-prisma selects for the object a field returns (its `query` argument). */
 type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
@@ -54,6 +45,25 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
   snapshots?: SnapshotCache;
 }) {
   /** An environment's committed active version's values, from memory once read (every agent's load reads them). */
+  /**
+   * An entry with its replacement, both from the one catalog snapshot: every
+   * agent's load selects `entry { replacement { name } }`, answered from
+   * memory like the entry itself. Made once per entry and snapshot (a
+   * catalog change makes a new snapshot), not per load: copying a model row
+   * costs ~10 µs.
+   */
+  const withReplacements = new WeakMap<CatalogSnapshot, Map<string, EntryWithReplacement>>();
+  const withReplacement = (snapshot: CatalogSnapshot, name: string): EntryWithReplacement | undefined => {
+    let made = withReplacements.get(snapshot);
+    if (!made) withReplacements.set(snapshot, (made = new Map()));
+    let entry = made.get(name);
+    if (entry) return entry;
+    const row = snapshot.entries.get(name);
+    if (!row) return undefined;
+    entry = { ...row, replacement: row.replacementName === null ? null : snapshot.entries.get(row.replacementName) };
+    made.set(name, entry);
+    return entry;
+  };
   const snapshotOf = (environment: { id: string; activeVersion: number }, version = environment.activeVersion): Promise<Readonly<ValueMap>> =>
     version === 0 ? Promise.resolve({}) : snapshots.load(environment.id, version, () => readSnapshot(prisma, environment, version));
   return {
