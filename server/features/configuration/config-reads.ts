@@ -4,10 +4,12 @@ import { notFound } from '../../errors/app-error.ts';
 import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
 import { resumeAfter } from '../../realtime/resume-after.ts';
 import type { CatalogCache, CatalogSnapshot } from '../catalog/index.ts';
+import type { SqlClient } from '../../db/sql-client.ts';
 import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
 import type { ParameterValue } from './parameter-value.ts';
+import { readEnvironmentRow } from './read-environment-row.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import { readVersionEvents } from './read-version-events.ts';
@@ -20,6 +22,9 @@ type EntryWithReplacement = NonNullable<ParameterValue['entry']>;
 type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
 type VersionQuery = { include?: Prisma.ConfigVersionInclude; select?: Prisma.ConfigVersionSelect };
 
+/** Whether a plugin-prisma query asks for the model's scalars only (no relation, no narrowed select). */
+const scalarsOnly = (query: { include?: object; select?: object }): boolean => query.select === undefined && Object.keys(query.include ?? {}).length === 0;
+
 export interface VersionFilter {
   parameter?: string | null;
   author?: string | null;
@@ -31,8 +36,10 @@ export interface VersionFilter {
  * The read side of configuration: environments, their values and versions,
  * the diffs between versions, and the live stream of committed versions.
  */
-export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, snapshots = createSnapshotCache() }: {
+export function createConfigReads({ prisma, sql, catalog, pubsub, publishedVersion, snapshots = createSnapshotCache() }: {
   prisma: PrismaClient;
+  /** Plain SQL for an environment read by name with no relations (every agent's load); Prisma's when not given. */
+  sql?: SqlClient;
   catalog: CatalogCache;
   pubsub: AppPubSub;
   /**
@@ -83,7 +90,7 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
 
     /** One environment by name: NOT_FOUND when missing, FORBIDDEN for a token of another environment. */
     async environment(query: EnvironmentQuery, viewer: Viewer | null, name: string): Promise<Environment> {
-      const environment = await prisma.environment.findUnique({ ...query, where: { name } });
+      const environment = sql && scalarsOnly(query) ? await readEnvironmentRow(sql, name) : await prisma.environment.findUnique({ ...query, where: { name } });
       if (!environment) throw notFound('Environment', name);
       assertEnvironmentReadable(viewer, environment.id, name);
       return environment;
