@@ -97,7 +97,7 @@ export async function createApp({ database, logger, port, host, hasher = createP
     current: services.authenticator.current, changes: pubsub.subscribe('credentialsChanged'), logger, recheckIntervalMs: wsRecheckIntervalMs,
   });
   const bridge = createListenBridge({ prisma, sql: database.sql, source: database.createNotificationSource(), pubsub, logger, metrics });
-  const reads = createReads({ prisma, catalogCache, snapshotCache, pubsub, publishedVersion: bridge.lastPublished, maxValueLength: limits?.maxValueLength });
+  const reads = createReads({ prisma, sql: database.sql, catalogCache, snapshotCache, pubsub, publishedVersion: bridge.lastPublished, maxValueLength: limits?.maxValueLength });
   listening = () => bridge.isConnected();
   await bridge.start({ catalogChanged: () => catalogCache.invalidate() });
   // Gauges that describe the shared database state are read at scrape time,

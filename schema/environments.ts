@@ -14,7 +14,12 @@ const ParameterValueRef = builder.objectRef<ParameterValue>('ParameterValue').im
       description: 'The value as its catalog type: number, boolean or string. Null when missing or not valid for today\'s catalog.',
       resolve: (value) => typedValue(value),
     }),
-    entry: t.field({ type: CatalogEntryRef, nullable: true, resolve: (v) => v.entry }),
+    // A prismaField, so plugin-prisma maps the selection onto the entry it
+    // returns: the replacement that came with it from the catalog in memory
+    // answers `replacement`, where a plain field would have it re-read the
+    // entry to load it (two statements per agent load). Relations the value
+    // does not carry (history) are loaded as before.
+    entry: t.prismaField({ type: CatalogEntryRef, nullable: true, resolve: (_query, v) => v.entry ?? null }),
   }),
 });
 

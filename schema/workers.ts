@@ -127,7 +127,8 @@ function hasSelections(query: { include?: object; select?: object }): boolean {
 }
 
 // Each mutation answers with the worker re-read with the operation's
-// selection: the lag fields need the environment row.
+// selection when it selects relations (the lag fields need the environment
+// row); registration and apply reports answer scalars with the row they wrote.
 builder.mutationFields((t) => ({
   registerWorker: t.prismaField({
     type: 'Worker',
@@ -135,8 +136,10 @@ builder.mutationFields((t) => ({
     description: 'A worker declares itself with its environment\'s service token.',
     args: { input: t.arg({ type: RegisterWorkerInput, required: true }) },
     resolve: async (query, _root, { input }, { reads, services, viewer }) => {
-      const { id } = await services.workers.registerWorker(viewer!, input);
-      return reads.workers.byId(query, id);
+      const worker = await services.workers.registerWorker(viewer!, input);
+      // The registration's statement returns the worker row: enough for a
+      // worker asking for its id or scalars (a fleet registers at once).
+      return hasSelections(query) ? reads.workers.byId(query, worker.id) : worker;
     },
   }),
   reportWorkerStatus: t.prismaField({

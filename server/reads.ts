@@ -1,4 +1,5 @@
 import type { PrismaClient } from './generated/prisma/client.ts';
+import type { SqlClient } from './db/sql-client.ts';
 import { createChangeRequestReads } from './features/approvals/index.ts';
 import { createCatalogReads, type CatalogCache } from './features/catalog/index.ts';
 import { createConfigReads, type SnapshotCache } from './features/configuration/index.ts';
@@ -14,6 +15,8 @@ import { createConfigValidator } from '../contract/validation/index.ts';
 
 export interface ReadDeps {
   prisma: PrismaClient;
+  /** Plain SQL for the hot reads (an agent's load), beside Prisma. */
+  sql?: SqlClient;
   /** The process's one catalog cache (the write services share it). */
   catalogCache: CatalogCache;
   /** The process's version snapshots (the writer shares it). */
@@ -31,11 +34,11 @@ export interface ReadDeps {
  * and the plain-HTTP APIs share. Each slice's read model comes from its face
  * (server/features/<slice>/index.ts); resolvers call these, never the database.
  */
-export function createReads({ prisma, catalogCache, snapshotCache, pubsub, publishedVersion, maxValueLength }: ReadDeps) {
+export function createReads({ prisma, sql, catalogCache, snapshotCache, pubsub, publishedVersion, maxValueLength }: ReadDeps) {
   // Judges values as the writes do (the FTF grid lists what freezing accepts).
   const validator = createConfigValidator({ maxValueLength });
   return {
-    config: createConfigReads({ prisma, catalog: catalogCache, pubsub, publishedVersion, snapshots: snapshotCache }),
+    config: createConfigReads({ prisma, sql, catalog: catalogCache, pubsub, publishedVersion, snapshots: snapshotCache }),
     changeRequests: createChangeRequestReads({ prisma, pubsub }),
     catalog: createCatalogReads({ prisma, catalogCache }),
     rules: createRuleReads({ prisma }),

@@ -3,19 +3,27 @@ import { assertEnvironmentReadable, canReadEnvironment, type Viewer } from '../.
 import { notFound } from '../../errors/app-error.ts';
 import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
 import { resumeAfter } from '../../realtime/resume-after.ts';
-import type { CatalogCache } from '../catalog/index.ts';
+import type { CatalogCache, CatalogSnapshot } from '../catalog/index.ts';
+import type { SqlClient } from '../../db/sql-client.ts';
 import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
 import type { ParameterValue } from './parameter-value.ts';
+import { readEnvironmentRow } from './read-environment-row.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.ts';
 import { readVersionEvents } from './read-version-events.ts';
 import type { ValueMap } from './value-map.ts';
 
+/** An entry with its replacement (null: none; unset: not in the snapshot, so plugin-prisma reads it). */
+type EntryWithReplacement = NonNullable<ParameterValue['entry']>;
+
 /** What plugin-prisma selects for the object a field returns (its `query` argument). */
 type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
 type VersionQuery = { include?: Prisma.ConfigVersionInclude; select?: Prisma.ConfigVersionSelect };
+
+/** Whether a plugin-prisma query asks for the model's scalars only (no relation, no narrowed select). */
+const scalarsOnly = (query: { include?: object; select?: object }): boolean => query.select === undefined && Object.keys(query.include ?? {}).length === 0;
 
 export interface VersionFilter {
   parameter?: string | null;
@@ -28,8 +36,10 @@ export interface VersionFilter {
  * The read side of configuration: environments, their values and versions,
  * the diffs between versions, and the live stream of committed versions.
  */
-export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, snapshots = createSnapshotCache() }: {
+export function createConfigReads({ prisma, sql, catalog, pubsub, publishedVersion, snapshots = createSnapshotCache() }: {
   prisma: PrismaClient;
+  /** Plain SQL for an environment read by name with no relations (every agent's load); Prisma's when not given. */
+  sql?: SqlClient;
   catalog: CatalogCache;
   pubsub: AppPubSub;
   /**
@@ -42,6 +52,25 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
   snapshots?: SnapshotCache;
 }) {
   /** An environment's committed active version's values, from memory once read (every agent's load reads them). */
+  /**
+   * An entry with its replacement, both from the one catalog snapshot: every
+   * agent's load selects `entry { replacement { name } }`, answered from
+   * memory like the entry itself. Made once per entry and snapshot (a
+   * catalog change makes a new snapshot), not per load: copying a model row
+   * costs ~10 µs.
+   */
+  const withReplacements = new WeakMap<CatalogSnapshot, Map<string, EntryWithReplacement>>();
+  const withReplacement = (snapshot: CatalogSnapshot, name: string): EntryWithReplacement | undefined => {
+    let made = withReplacements.get(snapshot);
+    if (!made) withReplacements.set(snapshot, (made = new Map()));
+    let entry = made.get(name);
+    if (entry) return entry;
+    const row = snapshot.entries.get(name);
+    if (!row) return undefined;
+    entry = { ...row, replacement: row.replacementName === null ? null : snapshot.entries.get(row.replacementName) };
+    made.set(name, entry);
+    return entry;
+  };
   const snapshotOf = (environment: { id: string; activeVersion: number }, version = environment.activeVersion): Promise<Readonly<ValueMap>> =>
     version === 0 ? Promise.resolve({}) : snapshots.load(environment.id, version, () => readSnapshot(prisma, environment, version));
   return {
@@ -61,7 +90,7 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
 
     /** One environment by name: NOT_FOUND when missing, FORBIDDEN for a token of another environment. */
     async environment(query: EnvironmentQuery, viewer: Viewer | null, name: string): Promise<Environment> {
-      const environment = await prisma.environment.findUnique({ ...query, where: { name } });
+      const environment = sql && scalarsOnly(query) ? await readEnvironmentRow(sql, name) : await prisma.environment.findUnique({ ...query, where: { name } });
       if (!environment) throw notFound('Environment', name);
       assertEnvironmentReadable(viewer, environment.id, name);
       return environment;
@@ -77,7 +106,7 @@ export function createConfigReads({ prisma, catalog, pubsub, publishedVersion, s
       const known = (name: string) => snapshot.entries.has(name) || Object.hasOwn(values, name);
       let selected = names ? names.filter(known) : [...new Set([...snapshot.entries.keys(), ...Object.keys(values)])];
       if (group) selected = selected.filter((name) => snapshot.entries.get(name)?.groupName === group);
-      return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: snapshot.entries.get(name), shape: snapshot.shapes.get(name) }));
+      return selected.sort().map((name) => ({ name, value: values[name] ?? null, entry: withReplacement(snapshot, name), shape: snapshot.shapes.get(name) }));
     },
 
     /**

@@ -6,7 +6,8 @@ export interface ParameterValue {
   name: string;
   /** As stored; null when the environment has no value yet. */
   value: string | null;
-  entry: CatalogEntry | undefined;
+  /** With its replacement when known (undefined: not loaded, plugin-prisma reads it). */
+  entry: (CatalogEntry & { replacement?: CatalogEntry | null }) | undefined;
   shape: CatalogEntryShape | undefined;
 }
 
