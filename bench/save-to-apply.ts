@@ -243,6 +243,9 @@ if (agentCount > 0) {
   console.log(`save → apply: p50 ${formatMs(p.p50)} p99 ${formatMs(p.p99)}, save ${formatMs(savedP.p50)}`);
 
   if (restart) {
+    // The agents idle first (their last reports confirmed), as a fleet
+    // between saves is: the restart measures reconnecting, not re-sending.
+    await Promise.all(hosts.map((host) => host.request({ type: 'flush' }, 'flushed')));
     // Every agent current again after a restart: the time from the new
     // server's listening to each socket's acknowledged reconnect.
     await Promise.all(hosts.map((host) => host.request({ type: 'watch-reconnects' }, 'watching')));

@@ -1,6 +1,7 @@
 // Apply reports posted on the graphql-ws socket as pongs
 // (contract/apply-report-document.ts): the server answers only a refusal,
-// so a posted report is held here until a keep-alive round trip confirms it.
+// so a posted report is held here until a round trip confirms it (graphql-ws's
+// keep-alive ping, or one asked for a couple of seconds after a post).
 // The server answers a `ping` only once every report posted before it is
 // recorded or refused; a report still held when its socket closes is handed
 // back to be sent again (the server records a version once however often it
@@ -20,6 +21,12 @@ export interface PostedReportsOptions {
   onLost(inputs: ApplyReportMessage[]): void;
   /** A report the server refused (an ApiError with the server's code). */
   onRefused(input: ApplyReportMessage, error: unknown): void;
+  /**
+   * How long a posted report waits for graphql-ws's keep-alive to confirm it
+   * before a ping asks for it (default 2 s): what a closing socket hands back
+   * stays the last seconds' reports, for a ping every few versions.
+   */
+  confirmAfterMs?: number;
 }
 
 export interface PostedReports {
@@ -39,7 +46,7 @@ export interface PostedReports {
 
 const OPEN = 1;
 
-export function createPostedReports({ onLost, onRefused }: PostedReportsOptions): PostedReports {
+export function createPostedReports({ onLost, onRefused, confirmAfterMs = 2_000 }: PostedReportsOptions): PostedReports {
   let socket: PostingSocket | undefined;
   let nextRef = 1;
   /** Posted and not yet confirmed, in posting order. */
@@ -47,6 +54,14 @@ export function createPostedReports({ onLost, onRefused }: PostedReportsOptions)
   /** Per ping in flight, the newest ref posted before it (pongs answer pings in order). */
   const pings: number[] = [];
   let waiters: (() => void)[] = [];
+  let confirmTimer: NodeJS.Timeout | undefined;
+
+  /** Asks for a round trip now: its pong confirms every report posted so far. */
+  const ping = () => {
+    if (!socket || socket.readyState !== OPEN) return;
+    socket.send(JSON.stringify({ type: 'ping' }));
+    pings.push(nextRef - 1);
+  };
 
   const settle = () => {
     if (held.length > 0) return;
@@ -65,6 +80,13 @@ export function createPostedReports({ onLost, onRefused }: PostedReportsOptions)
       const message: PostedApplyReport = { ref, input };
       socket.send(JSON.stringify({ type: 'pong', payload: { [APPLY_REPORT_POSTED]: message } }));
       held.push({ ref, input });
+      if (!confirmTimer) {
+        confirmTimer = setTimeout(() => {
+          confirmTimer = undefined;
+          if (held.length > 0 && (pings.at(-1) ?? 0) < (held.at(-1)?.ref ?? 0)) ping();
+        }, confirmAfterMs);
+        confirmTimer.unref?.();
+      }
       return true;
     },
     pingSent() {
@@ -90,6 +112,8 @@ export function createPostedReports({ onLost, onRefused }: PostedReportsOptions)
       settle();
     },
     closed() {
+      clearTimeout(confirmTimer);
+      confirmTimer = undefined;
       socket = undefined;
       pings.length = 0;
       const lost = held.map((report) => report.input);
@@ -101,10 +125,7 @@ export function createPostedReports({ onLost, onRefused }: PostedReportsOptions)
       if (held.length === 0) return Promise.resolve();
       const waiting = new Promise<void>((resolve) => waiters.push(resolve));
       // No keep-alive ping may be due for seconds: ask for the round trip now.
-      if (socket && socket.readyState === OPEN) {
-        socket.send(JSON.stringify({ type: 'ping' }));
-        pings.push(nextRef - 1);
-      }
+      ping();
       return waiting;
     },
   };

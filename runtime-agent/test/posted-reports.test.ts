@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ApplyReportMessage } from '../../contract/protocol.ts';
 import { ApiError } from '../src/errors.ts';
 import { createPostedReports } from '../src/posted-reports.ts';
@@ -47,6 +47,25 @@ describe('posted apply reports (agent side)', () => {
     await confirmed;
     posted.closed();
     expect(lost).toEqual([]); // nothing held any more
+  });
+
+  it('asks for the round trip itself a while after a post (once for the reports posted meanwhile), without waiting for the keep-alive', () => {
+    vi.useFakeTimers();
+    try {
+      const { posted, socket, sent } = setUp();
+      posted.attach(socket);
+      posted.post(report(1));
+      posted.post(report(2));
+      vi.advanceTimersByTime(1_999);
+      expect(sent.filter((message) => message.type === 'ping')).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(sent.filter((message) => message.type === 'ping')).toEqual([{ type: 'ping' }]);
+      posted.pongReceived(undefined);
+      vi.advanceTimersByTime(10_000);
+      expect(sent.filter((message) => message.type === 'ping')).toHaveLength(1); // nothing held: no more pings
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hands back every unconfirmed report, in posting order, when the socket closes', async () => {
