@@ -6,7 +6,7 @@ export type HostCommand =
   | { type: 'flush' }
   /** From now on, record when each agent's socket is next acknowledged (a reconnect after a server restart). */
   | { type: 'watch-reconnects' }
-  /** Open `count` plain WebSockets to the broadcast-floor server (no graphql-ws, no agent). */
+  /** Open `count` plain WebSockets to the broadcast floor's bare server (fan-out.ts; no graphql-ws, no agent). */
   | { type: 'raw-connect'; url: string; count: number }
   | { type: 'raw-close' }
   /** Open `count` plain graphql-ws subscribers (bench/plain-subscribers.ts) to every version after `afterVersion`. */
