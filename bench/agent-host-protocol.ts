@@ -9,6 +9,8 @@ export type HostCommand =
   /** Open `count` plain WebSockets to the broadcast floor's bare server (fan-out.ts; no graphql-ws, no agent). */
   | { type: 'raw-connect'; url: string; count: number }
   | { type: 'raw-close' }
+  /** Every plain socket sends `message` once, after a random delay of up to `jitterMs` (the report floor: report-floor.ts). */
+  | { type: 'raw-send'; message: string; jitterMs: number }
   /** Open `count` plain graphql-ws subscribers (bench/plain-subscribers.ts) to every version after `afterVersion`. */
   | { type: 'plain-connect'; url: string; token: string; count: number; afterVersion: number }
   | { type: 'plain-close' }

@@ -159,6 +159,10 @@ process.on('message', (command: HostCommand) => {
         plainReceived.clear();
         send({ type: 'plain-closed' });
         break;
+      case 'raw-send':
+        // As the agents' reports leave: each after its own jitter delay.
+        for (const socket of raw) setTimeout(() => socket.send(command.message), Math.random() * command.jitterMs);
+        break;
       case 'raw-close':
         await closeAll(raw);
         raw = [];

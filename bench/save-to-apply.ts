@@ -32,6 +32,7 @@ import { measureBroadcastFloor, measureFanOut, type FanOutFigures } from './fan-
 import { measureNotifyFloor } from './notify-floor.ts';
 import { formatMs, percentiles } from './percentiles.ts';
 import { processCpuMs, residentMb } from './process-cpu.ts';
+import { measureReportFloor } from './report-floor.ts';
 import { measureSaveFloor } from './save-floor.ts';
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').filter(Boolean).map(Number).filter((n) => n > 0);
@@ -172,8 +173,17 @@ async function reportsRecorded(version: number): Promise<void> {
   }
 }
 
+// The reports' own floor: the same messages received by a bare ws server and
+// group-committed with plain pg (report-floor.ts).
+const reportMessage = JSON.stringify({ type: 'pong', payload: { applyReport: { ref: 1, input: {
+  workerId: Buffer.from('Worker:00000000-0000-4000-8000-000000000000').toString('base64'), version: 1000,
+  receivedAt: new Date().toISOString(), appliedAt: new Date().toISOString(), keys: [PARAMETER], pendingRestart: [],
+} } } });
+const reportFloor = agentCount > 0 ? await measureReportFloor({ hosts, databaseUrl: bench.url, size: agentCount, rounds: saves, message: reportMessage }) : undefined;
+
 // --- Full agents.
 let readyLine = '';
+let reportFloorLine = '';
 let startCpuLine = '';
 let curve = '';
 if (agentCount > 0) {
@@ -275,6 +285,9 @@ if (agentCount > 0) {
   }
   const reportsCpu = fanOutCpu === undefined ? undefined : withReportsCpu / saves - saveCpu - fanOutCpu;
   if (reportsCpu !== undefined && fanOutCpu !== undefined) ratioRow(`apply reports' server CPU per version, ${agentCount.toLocaleString('en')} agents (vs the fan-out's)`, reportsCpu, fanOutCpu, 2);
+  if (reportsCpu !== undefined && reportFloor) {
+    reportFloorLine = `Apply reports against their own floor (a bare ws server receiving the same ${agentCount} messages after the same jitter, parsing them and group-committing them with plain pg every 50 ms): ${reportsCpu.toFixed(1)} ms against ${reportFloor.cpuPerRoundMs.toFixed(1)} ms per version (${(reportsCpu / reportFloor.cpuPerRoundMs).toFixed(2)}×).`;
+  }
   readyLine = `Save alone over HTTP (in the save → apply samples): p50 ${formatMs(savedP.p50)}, p99 ${formatMs(savedP.p99)}; server CPU per save ${saveCpu.toFixed(1)} ms; per version with ${agentCount} agents (save, fan-out, reports) ${(withReportsCpu / saves).toFixed(1)} ms; the agent hosts' CPU per version (receive, apply, report; same cores) ${(hostsCpu / saves).toFixed(1)} ms.`;
 }
 
@@ -298,6 +311,7 @@ const table = [
   'Floors: *commit → receipt* and *CPU per event*: one LISTEN connection and a bare `ws` server writing one pre-serialized frame of a version\'s size to as many sockets, same client processes; clocks start when a LISTEN connection sees the commit\'s notification. *Save → apply*: the save floor (the minimal durable transaction with plain `pg`: lock, version with every value, change, audit, NOTIFY, commit; p50 ' +
     `${formatMs(saveFloor.p50)}, p99 ${formatMs(saveFloor.p99)}) plus the broadcast floor at that size. *Apply reports*: the server CPU of a version with full agents less that of a save without subscribers and of the fan-out. Raw NOTIFY floor: p50 ${formatMs(notifyFloor.p50)}, p99 ${formatMs(notifyFloor.p99)}.`,
   readyLine,
+  reportFloorLine,
   startCpuLine,
   '',
   '| subscribers | server resident | commit → receipt p50 / p99 | floor p50 / p99 | server CPU per event / floor |',
