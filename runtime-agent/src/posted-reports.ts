@@ -23,7 +23,7 @@ export interface PostedReportsOptions {
   onRefused(input: ApplyReportMessage, error: unknown): void;
   /**
    * How long a posted report waits for graphql-ws's keep-alive to confirm it
-   * before a ping asks for it (default 2 s): what a closing socket hands back
+   * before a ping asks for it (default 5 s, half the keep-alive period): what a closing socket hands back
    * stays the last seconds' reports, for a ping every few versions.
    */
   confirmAfterMs?: number;
@@ -46,7 +46,7 @@ export interface PostedReports {
 
 const OPEN = 1;
 
-export function createPostedReports({ onLost, onRefused, confirmAfterMs = 2_000 }: PostedReportsOptions): PostedReports {
+export function createPostedReports({ onLost, onRefused, confirmAfterMs = 5_000 }: PostedReportsOptions): PostedReports {
   let socket: PostingSocket | undefined;
   let nextRef = 1;
   /** Posted and not yet confirmed, in posting order. */

@@ -56,7 +56,7 @@ describe('posted apply reports (agent side)', () => {
       posted.attach(socket);
       posted.post(report(1));
       posted.post(report(2));
-      vi.advanceTimersByTime(1_999);
+      vi.advanceTimersByTime(4_999);
       expect(sent.filter((message) => message.type === 'ping')).toEqual([]);
       vi.advanceTimersByTime(1);
       expect(sent.filter((message) => message.type === 'ping')).toEqual([{ type: 'ping' }]);
