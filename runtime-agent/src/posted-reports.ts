@@ -23,8 +23,9 @@ export interface PostedReportsOptions {
   onRefused(input: ApplyReportMessage, error: unknown): void;
   /**
    * How long a posted report waits for graphql-ws's keep-alive to confirm it
-   * before a ping asks for it (default 5 s, half the keep-alive period): what a closing socket hands back
-   * stays the last seconds' reports, for a ping every few versions.
+   * before a ping asks for it (default 5 s, half the keep-alive period): what
+   * a closing socket hands back stays the last seconds' reports, for a ping
+   * every few seconds of saves.
    */
   confirmAfterMs?: number;
 }
