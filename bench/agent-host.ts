@@ -69,7 +69,7 @@ class WatchedWebSocket extends WebSocket {
   constructor(address: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
     super(address, protocols, options);
     this.on('message', (data: Buffer) => {
-      if (!reconnects || data.length > 40 || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
+      if (!reconnects || data.length > 80 || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
       reconnects.set(this, now());
       if (reconnects.size === agents.length) {
         send({ type: 'reconnected', times: [...reconnects.values()] });

@@ -23,6 +23,13 @@ export const APPLY_REPORT_DOCUMENT = 'mutation RuntimeAgentApply($input: ReportW
  * runtime-agent/PROTOCOL.md ("Apply reports") is the prose.
  */
 export const APPLY_REPORT_POSTED = 'applyReport';
+/**
+ * The `connection_ack` payload of a server that takes posted reports:
+ * `{ "postedReports": true }`. An agent posts only then; to a server without
+ * it (an older replica during a rolling deploy) it sends the mutation, which
+ * every server answers.
+ */
+export const POSTED_REPORTS_ACK = 'postedReports';
 export const APPLY_REPORT_REFUSED = 'applyReportRefused';
 
 /** `ref`: the agent's number for the report on this socket, echoed by a refusal. */

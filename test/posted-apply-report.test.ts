@@ -45,10 +45,12 @@ async function openSocket(url: string, authorization: string) {
   });
   socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } }));
   await until(() => frames.some((frame) => frame.type === 'connection_ack') || closed !== undefined, 'connection_ack');
+  const ack = frames.find((frame) => frame.type === 'connection_ack');
   frames.length = 0;
   let next = 0;
   return {
     frames,
+    ack,
     get closed() { return closed; },
     post(ref: unknown, input: unknown) {
       socket.send(JSON.stringify({ type: 'pong', payload: { applyReport: { ref, input } } }));
@@ -113,6 +115,8 @@ describe('apply reports posted as graphql-ws pongs', () => {
   it('records a posted report without answering it; the pong of the next ping comes once it is recorded', async () => {
     const socket = await openSocket(t.url, `Bearer ${token}`);
     try {
+      // The handshake says reports may be posted (an older server's ack has no payload).
+      expect(socket.ack).toEqual({ type: 'connection_ack', payload: { postedReports: true } });
       socket.post(1, input());
       const { before, atPong } = await socket.ping(() => recorded(workerId));
       expect(before).toEqual([]); // no next, no complete, no refusal

@@ -6,6 +6,7 @@ import { createClient, type Client, type ExecutionResult, type Sink } from 'grap
 import WebSocket from 'ws';
 import { waitBackoff, type RetryOptions } from '../../contract/backoff.ts';
 import { isFatalCloseCode, SocketCloseCode } from '../../contract/protocol.ts';
+import { POSTED_REPORTS_ACK } from '../../contract/apply-report-document.ts';
 import type { ApplyReportMessage } from '../../contract/protocol.ts';
 import { createPostedReports, type PostingSocket } from './posted-reports.ts';
 import { createSocketRequests } from './socket-requests.ts';
@@ -81,8 +82,10 @@ export function createAgentConnection({ url, token, webSocketImpl, keepAliveMs, 
     shouldRetry: (errOrClose) => !signal.aborted && !(isCloseEvent(errOrClose) && isFatalCloseCode(errOrClose.code)),
     keepAlive: keepAliveMs,
     on: {
-      connected: (socket) => {
-        posted.attach(socket as PostingSocket);
+      // Reports are posted only to a server whose ack says it takes them (an
+      // older one during a rolling deploy would drop them): otherwise mutations.
+      connected: (socket, payload) => {
+        posted.attach((payload as Record<string, unknown> | undefined)?.[POSTED_REPORTS_ACK] === true ? socket as PostingSocket : undefined);
         onConnected();
       },
       closed: () => {

@@ -41,7 +41,7 @@ function recordingFetch() {
  * next request of one operation and then cut the link: the socket closes
  * with that request in flight, and reconnects are refused until healed.
  */
-function instrumentedWebSocket() {
+function instrumentedWebSocket({ olderServer = false }: { olderServer?: boolean } = {}) {
   const sent: string[] = [];
   const waiters: { match: (what: string) => boolean; resolve: () => void }[] = [];
   const open = new Set<WebSocket>();
@@ -62,6 +62,18 @@ function instrumentedWebSocket() {
       super(control.blocked ? 'ws://127.0.0.1:9/graphql' : address, protocols, options);
       open.add(this);
       this.on('close', () => open.delete(this));
+      // As a server from before posted reports acknowledges: without a payload
+      // (graphql-ws reads the socket through its onmessage property).
+      if (olderServer) {
+        const property = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+        Object.defineProperty(this, 'onmessage', {
+          configurable: true,
+          get: () => property.get!.call(this),
+          set: (handler: ((event: { data: unknown }) => void) | null) => property.set!.call(this, handler && ((event: { data: unknown }) => {
+            handler(String(event.data).includes('"connection_ack"') ? { ...event, data: JSON.stringify({ type: 'connection_ack' }) } : event);
+          })),
+        });
+      }
       this.on('message', (data) => {
         // After graphql-ws's own listener has run (the agent's `connected`).
         if ((JSON.parse(String(data)) as { type?: string }).type === 'connection_ack') setImmediate(() => notify('ack'));
@@ -173,6 +185,23 @@ describe('how the runtime agent reports to the server', () => {
     const overHttp = http.operations.slice(httpBefore);
     expect(overHttp).not.toContain(APPLY_OP);
     expect(overHttp).not.toContain(STATUS_OP);
+    expect(http.operations).not.toContain(APPLY_OP);
+    expect(await applyRows(a.workerId, saved.version)).toBe(1);
+  });
+
+  it('to a server whose handshake does not say it takes posted reports, the apply report is the mutation, over the socket', async () => {
+    const socket = instrumentedWebSocket({ olderServer: true });
+    const http = recordingFetch();
+    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
+    const up = socket.nextAck();
+    await a.ready();
+    await up;
+    const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
+    const saved = await save('0.64');
+    expect((await changed).version).toBe(saved.version);
+    await a.flush();
+    expect(socket.sent).toContain(APPLY_OP);
+    expect(socket.sent).not.toContain(APPLY_POSTED);
     expect(http.operations).not.toContain(APPLY_OP);
     expect(await applyRows(a.workerId, saved.version)).toBe(1);
   });

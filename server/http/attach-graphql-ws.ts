@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../graphql-context.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { graphqlPath } from './create-yoga.ts';
+import { POSTED_REPORTS_ACK } from '../../contract/apply-report-document.ts';
 import type { DirectOperation } from './direct-operation.ts';
 import { operationLimits } from './operation-limits.ts';
 import { createSocketPrivileges, type SocketHolder } from './socket-privileges.ts';
@@ -155,7 +156,8 @@ export function attachGraphQLWs({ server, yoga, authenticator, credentialWatch, 
           ctx.extra.viewer = viewer;
           privileges.admit(ctx.extra, viewer);
           metrics.activeSubscriptions.inc({ transport: 'ws' });
-          return true;
+          // The ack says that reports may be posted (contract/apply-report-document.ts).
+          return posted.accepts ? { [POSTED_REPORTS_ACK]: true } : true;
         } catch (error) {
           if (!findAppError(error)) logger.error({ event: 'ws_connect_failed', err: String(error) }, 'WebSocket authentication failed');
           // A fault (say the database briefly unreachable) is not a verdict on

@@ -74,6 +74,8 @@ export function createPostedOperations({ operations, current, mask, runThroughGr
   }
 
   return {
+    /** Whether any operation may be posted here (the handshake's ack says so). */
+    accepts: posted.length > 0,
     /**
      * A pong's payload: runs the operation it posts, if any (a plain
      * keep-alive pong, or one this server does not know, is left alone).
