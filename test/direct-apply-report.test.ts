@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { APPLY_REPORT_DOCUMENT } from '../contract/apply-report-document.ts';
+import { openHandshakenSocket } from './support/handshaken-socket.ts';
+import { setUpReportingWorkers } from './support/reporting-workers.ts';
 import { authorizationFor, expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
 
 /**
@@ -16,58 +17,24 @@ import { authorizationFor, expectData, startTestApp, type TestApp } from './supp
 
 const NORMAL = `${APPLY_REPORT_DOCUMENT} `;
 
-/** A graphql-ws socket (the plain protocol, by hand): every frame it receives, as text. */
+/** A handshaken graphql-ws socket that runs one operation at a time: its frames, as text. */
 async function openSocket(url: string, authorization: string) {
-  const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
-  const frames: string[] = [];
-  const waiters = new Set<() => void>();
-  let closed: { code: number } | undefined;
-  // The TCP socket's own port: the server's end of it is the one writing to it.
-  let localPort: number | undefined;
-  socket.once('upgrade', (response) => { localPort = response.socket.localPort; });
-  socket.on('message', (data) => {
-    frames.push(String(data));
-    for (const wake of waiters) wake();
-  });
-  socket.on('close', (code) => {
-    closed = { code };
-    for (const wake of waiters) wake();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const until = (done: () => boolean) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no answer; frames so far: ${frames.join(' ')}`)); }, 10_000);
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
-  socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } }));
-  await until(() => frames.some((frame) => JSON.parse(frame).type === 'connection_ack') || closed !== undefined);
-  frames.length = 0;
+  const socket = await openHandshakenSocket(url, authorization);
   let next = 0;
   return {
-    get closed() { return closed; },
-    /** The client's end of the TCP connection. */
-    get localPort() { return localPort; },
-    /** Resolves once the server closed the socket. */
-    whenClosed: () => until(() => closed !== undefined),
+    get closed() { return socket.closed === undefined ? undefined : { code: socket.closed }; },
+    get localPort() { return socket.localPort; },
+    whenClosed: socket.whenClosed,
     /** The frames answering one operation, up to its `complete` or `error`, or the close. */
     async run(query: string, variables: unknown): Promise<string[]> {
       const id = `op-${(next += 1)}`;
-      const mine = () => frames.filter((frame) => JSON.parse(frame).id === id);
-      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-      await until(() => closed !== undefined || mine().some((frame) => ['complete', 'error'].includes(JSON.parse(frame).type)));
+      const mine = () => socket.frames.filter((frame) => JSON.parse(frame).id === id);
+      socket.send({ id, type: 'subscribe', payload: { query, variables } });
+      await socket.until(() => socket.closed !== undefined || mine().some((frame) => ['complete', 'error'].includes(JSON.parse(frame).type)));
       // Each path runs in its own socket, so the ids are the same on both.
       return mine().map((frame) => frame.replace(`"${id}"`, '"op"'));
     },
-    close: () => socket.close(),
+    close: socket.close,
   };
 }
 
@@ -84,15 +51,7 @@ describe('the apply report answered without GraphQL execution', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const issue = async (name: string) => expectData(await t.gql(`mutation($name: String!) { createServiceToken(input: { environment: "dev", name: $name }) { token } }`, { name })).createServiceToken.token as string;
-    token = await issue('direct-1');
-    otherToken = await issue('direct-2');
-    const register = async (name: string, as: string) => expectData(await t.gql(`mutation($name: String!) { registerWorker(input: { name: $name, mode: PAPER, consumes: ["CVN_SIGNAL_THRESHOLD_BUY"] }) { id } }`, { name }, { token: as })).registerWorker.id as string;
-    workerId = await register('direct-1', token);
-    otherWorkerId = await register('direct-2', otherToken);
-    const saved = expectData(await t.gql(`mutation { updateConfig(input: { environment: "dev", expectedVersion: 1, reason: "direct", changes: [{ name: "CVN_SIGNAL_THRESHOLD_BUY", value: "0.61" }] }) { version { version createdAt } } }`, {}, 'editor')).updateConfig.version;
-    version = saved.version;
-    savedAt = new Date(saved.createdAt).getTime();
+    ({ token, otherToken, workerId, otherWorkerId, version, savedAt } = await setUpReportingWorkers(t, 'direct'));
     const workers = t.app.services.workers;
     // Which path recorded a report: the direct one records by id (recordApply), GraphQL's resolver the whole worker.
     const reportApply = workers.reportApply.bind(workers);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { APPLY_REPORT_DOCUMENT } from '../contract/apply-report-document.ts';
 import { maxPostedInFlight } from '../server/http/posted-operations.ts';
+import { openHandshakenSocket } from './support/handshaken-socket.ts';
+import { setUpReportingWorkers } from './support/reporting-workers.ts';
 import { authorizationFor, expectData, startTestApp, type TestApp } from './support/start-test-app.ts';
 
 /**
@@ -14,71 +15,42 @@ import { authorizationFor, expectData, startTestApp, type TestApp } from './supp
 
 type Frame = { id?: string; type: string; payload?: any };
 
-/** A graphql-ws socket by hand: every frame it receives, parsed. */
+/** A handshaken graphql-ws socket that posts reports, pings and runs operations: its frames, parsed. */
 async function openSocket(url: string, authorization: string) {
-  const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
-  const frames: Frame[] = [];
-  const waiters = new Set<() => void>();
-  let closed: number | undefined;
-  socket.on('message', (data) => {
-    frames.push(JSON.parse(String(data)) as Frame);
-    for (const wake of [...waiters]) wake();
-  });
-  socket.on('close', (code) => {
-    closed = code;
-    for (const wake of [...waiters]) wake();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const until = (done: () => boolean, what: string) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no ${what}; frames so far: ${JSON.stringify(frames)}`)); }, 10_000);
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
-  socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } }));
-  await until(() => frames.some((frame) => frame.type === 'connection_ack') || closed !== undefined, 'connection_ack');
-  const ack = frames.find((frame) => frame.type === 'connection_ack');
-  frames.length = 0;
+  const socket = await openHandshakenSocket(url, authorization);
+  const frames = () => socket.frames.map((frame) => JSON.parse(frame) as Frame);
   let next = 0;
   return {
-    frames,
-    ack,
-    get closed() { return closed; },
+    get frames() { return frames(); },
+    ack: socket.ack === undefined ? undefined : JSON.parse(socket.ack) as Frame,
+    get closed() { return socket.closed; },
     post(ref: unknown, input: unknown) {
-      socket.send(JSON.stringify({ type: 'pong', payload: { applyReport: { ref, input } } }));
+      socket.send({ type: 'pong', payload: { applyReport: { ref, input } } });
     },
-    /** Sends a ping; resolves with what arrived before its pong (the pong last). */
+    /** Sends a ping; resolves with what arrived before its pong, and what `onPong` read the moment it came. */
     async ping(onPong?: () => unknown): Promise<{ before: Frame[]; atPong: unknown }> {
-      const from = frames.length;
+      const from = socket.frames.length;
       let atPong: unknown;
       let seen = false;
-      socket.send(JSON.stringify({ type: 'ping' }));
-      const index = () => frames.findIndex((frame, i) => i >= from && frame.type === 'pong' && !frame.payload);
-      await until(() => {
+      socket.send({ type: 'ping' });
+      const index = () => frames().findIndex((frame, i) => i >= from && frame.type === 'pong' && !frame.payload);
+      await socket.until(() => {
         if (!seen && index() >= 0) {
           seen = true;
           atPong = onPong?.();
         }
         return seen;
       }, 'pong');
-      return { before: frames.slice(from, index()), atPong: await atPong };
+      return { before: frames().slice(from, index()), atPong: await atPong };
     },
     async run(query: string, variables: unknown): Promise<Frame[]> {
       const id = `op-${(next += 1)}`;
-      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-      await until(() => closed !== undefined || frames.some((frame) => frame.id === id && ['complete', 'error'].includes(frame.type)), `answer to ${id}`);
-      return frames.filter((frame) => frame.id === id);
+      socket.send({ id, type: 'subscribe', payload: { query, variables } });
+      await socket.until(() => socket.closed !== undefined || frames().some((frame) => frame.id === id && ['complete', 'error'].includes(frame.type)), `answer to ${id}`);
+      return frames().filter((frame) => frame.id === id);
     },
-    whenClosed: () => until(() => closed !== undefined, 'close'),
-    close: () => socket.close(),
+    whenClosed: socket.whenClosed,
+    close: socket.close,
   };
 }
 
@@ -93,15 +65,7 @@ describe('apply reports posted as graphql-ws pongs', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const issue = async (name: string) => expectData(await t.gql(`mutation($name: String!) { createServiceToken(input: { environment: "dev", name: $name }) { token } }`, { name })).createServiceToken.token as string;
-    token = await issue('posted-1');
-    otherToken = await issue('posted-2');
-    const register = async (name: string, as: string) => expectData(await t.gql(`mutation($name: String!) { registerWorker(input: { name: $name, mode: PAPER, consumes: ["CVN_SIGNAL_THRESHOLD_BUY"] }) { id } }`, { name }, { token: as })).registerWorker.id as string;
-    workerId = await register('posted-1', token);
-    otherWorkerId = await register('posted-2', otherToken);
-    const saved = expectData(await t.gql(`mutation { updateConfig(input: { environment: "dev", expectedVersion: 1, reason: "posted", changes: [{ name: "CVN_SIGNAL_THRESHOLD_BUY", value: "0.61" }] }) { version { version createdAt } } }`, {}, 'editor')).updateConfig.version;
-    version = saved.version;
-    savedAt = new Date(saved.createdAt).getTime();
+    ({ token, otherToken, workerId, otherWorkerId, version, savedAt } = await setUpReportingWorkers(t, 'posted'));
   });
   afterAll(() => t.close());
 
