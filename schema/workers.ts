@@ -121,7 +121,7 @@ const ReportWorkerApplyInput = builder.inputType('ReportWorkerApplyInput', {
   }),
 });
 
-/** Whether a Pothos prismaField query asks for more than the model's scalar columns. */
+/** Whether a Pothos prismaField query asks for more than the model's scalar columns (server/db/scalars-only.ts is the server's side of it: schema/ reaches the server through faces only). */
 function hasSelections(query: { include?: object; select?: object }): boolean {
   return Object.keys(query.include ?? {}).length > 0 || query.select !== undefined;
 }

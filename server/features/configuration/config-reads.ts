@@ -5,6 +5,7 @@ import type { AppPubSub, ConfigChangedEvent } from '../../realtime/pubsub.ts';
 import { resumeAfter } from '../../realtime/resume-after.ts';
 import type { CatalogCache, CatalogSnapshot } from '../catalog/index.ts';
 import type { SqlClient } from '../../db/sql-client.ts';
+import { scalarsOnly } from '../../db/scalars-only.ts';
 import { withKeyColumns } from '../../db/with-key-columns.ts';
 import { diffSnapshots, type ValueDiff } from './diff-snapshots.ts';
 import { findEnvironment, type EnvironmentState } from './find-environment.ts';
@@ -21,9 +22,6 @@ type EntryWithReplacement = NonNullable<ParameterValue['entry']>;
 /** What plugin-prisma selects for the object a field returns (its `query` argument). */
 type EnvironmentQuery = { include?: Prisma.EnvironmentInclude; select?: Prisma.EnvironmentSelect };
 type VersionQuery = { include?: Prisma.ConfigVersionInclude; select?: Prisma.ConfigVersionSelect };
-
-/** Whether a plugin-prisma query asks for the model's scalars only (no relation, no narrowed select). */
-const scalarsOnly = (query: { include?: object; select?: object }): boolean => query.select === undefined && Object.keys(query.include ?? {}).length === 0;
 
 export interface VersionFilter {
   parameter?: string | null;
@@ -51,7 +49,6 @@ export function createConfigReads({ prisma, sql, catalog, pubsub, publishedVersi
   /** The process's snapshots by (environment, version), shared with the writer: a version never changes. */
   snapshots?: SnapshotCache;
 }) {
-  /** An environment's committed active version's values, from memory once read (every agent's load reads them). */
   /**
    * An entry with its replacement, both from the one catalog snapshot: every
    * agent's load selects `entry { replacement { name } }`, answered from
@@ -71,6 +68,7 @@ export function createConfigReads({ prisma, sql, catalog, pubsub, publishedVersi
     made.set(name, entry);
     return entry;
   };
+  /** An environment's committed active version's values, from memory once read (every agent's load reads them). */
   const snapshotOf = (environment: { id: string; activeVersion: number }, version = environment.activeVersion): Promise<Readonly<ValueMap>> =>
     version === 0 ? Promise.resolve({}) : snapshots.load(environment.id, version, () => readSnapshot(prisma, environment, version));
   return {
