@@ -156,6 +156,7 @@ describe('a burst of apply reports (group-committed)', () => {
 
   /** Three reports of one worker submitted in one synchronous turn, so that one flush sees them all. */
   async function sameBatch(workerIndex: number, value: string) {
+    const skipped = await saveVersion(`${value}1`); // never reported by this worker
     const later = await saveVersion(value);
     const viewer = { kind: 'service' as const, tokenId: tokenAId, name: 'burst-a', environmentId: '', environmentName: 'dev' };
     const input = (v: number, offsetMs: number) => {
@@ -166,7 +167,7 @@ describe('a burst of apply reports (group-committed)', () => {
     const settled = await Promise.allSettled([
       t.app.services.workers.reportApply(viewer, input(later.version, laterAt)),
       t.app.services.workers.reportApply(viewer, input(later.version, laterAt)), // its duplicate
-      t.app.services.workers.reportApply(viewer, input(version, 5)), // older than the first
+      t.app.services.workers.reportApply(viewer, input(skipped.version, new Date(skipped.createdAt).getTime() - savedAt + 5)), // older than the first
     ]);
     return { later, settled };
   }
@@ -188,18 +189,36 @@ describe('a burst of apply reports (group-committed)', () => {
   });
 
   it('refuses an older report after a newer one with CONFLICT and leaves the worker unchanged', async () => {
+    const skipped = await saveVersion('0.655'); // never reported by this worker
     const newer = await saveVersion('0.65');
     const workerId = workers[11]!;
     const newerAt = new Date(newer.createdAt).getTime() - savedAt + 5;
     expect(expectData(await t.gql(APPLIED, { input: report(workerId, newer.version, newerAt) }, { token: tokenA })).reportWorkerApply.appliedVersion).toBe(newer.version);
     const read = async () => (await t.sql.query('SELECT applied_version, received_version, last_applied_at, pending_restart FROM workers WHERE id = $1', [uuidOf(workerId)])).rows[0];
     const before = await read();
-    const older = await t.gql(APPLIED, { input: report(workerId, version, newerAt + 10) }, { token: tokenA });
+    const older = await t.gql(APPLIED, { input: report(workerId, skipped.version, newerAt + 10) }, { token: tokenA });
     expect(errorCode(older)).toBe('CONFLICT');
     expect(older.errors?.[0]?.extensions).toMatchObject({ appliedVersion: newer.version });
     expect(await read()).toEqual(before);
     expect(before).toMatchObject({ applied_version: newer.version });
-    expect((await rowsOf(version)).filter((r) => r.worker_id === uuidOf(workerId))).toEqual([{ worker_id: uuidOf(workerId), n: 1 }]); // only the one of the burst
+    expect(await rowsOf(skipped.version)).toEqual([]);
+  });
+
+  // What an agent whose socket closed before its posted reports were
+  // confirmed sends: the recorded reports again, oldest first.
+  it('accepts a re-sent older report already recorded, after newer ones, changing nothing', async () => {
+    const newer = await saveVersion('0.66');
+    const workerId = workers[12]!;
+    const newerAt = new Date(newer.createdAt).getTime() - savedAt + 5;
+    expect(expectData(await t.gql(APPLIED, { input: report(workerId, newer.version, newerAt) }, { token: tokenA })).reportWorkerApply.appliedVersion).toBe(newer.version);
+    const read = async () => (await t.sql.query('SELECT applied_version, received_version, last_applied_at, pending_restart FROM workers WHERE id = $1', [uuidOf(workerId)])).rows[0];
+    const before = await read();
+    const observed = await histogramCount();
+    const again = await t.gql(APPLIED, { input: report(workerId, version) }, { token: tokenA }); // recorded in the burst
+    expect(expectData(again).reportWorkerApply).toEqual({ id: workerId, appliedVersion: newer.version });
+    expect(await read()).toEqual(before);
+    expect((await rowsOf(version)).filter((r) => r.worker_id === uuidOf(workerId))).toEqual([{ worker_id: uuidOf(workerId), n: 1 }]);
+    expect(await histogramCount()).toBe(observed);
   });
 
   it('records a first report of the version a status report already set, and accepts a capitalised worker id', async () => {

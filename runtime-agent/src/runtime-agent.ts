@@ -5,6 +5,7 @@
 // holds each change until its safe boundary, and the reporter that tells the
 // server's worker registry what was received and applied (reporter.ts).
 import WebSocket from 'ws';
+import { wait } from '../../contract/backoff.ts';
 import { boundaryFor, type Boundary } from '../../contract/catalog.ts';
 import { FATAL_CLOSE_CODES, SocketCloseCode, type StatusReportMessage } from '../../contract/protocol.ts';
 import { createAgentConnection, isCloseEvent, type AgentConnection } from './agent-connection.ts';
@@ -297,6 +298,15 @@ export function createRuntimeAgent<const N extends string>(options: RuntimeAgent
     async close() {
       if (closed) return;
       closed = true;
+      // Reports posted on the socket are confirmed while it is up: stopping
+      // the stream closes it, and a report it still held would be sent again
+      // over HTTP (a fleet shutting down would send its last few versions'
+      // reports twice). A server that does not answer holds the close up
+      // for one keep-alive period at most.
+      if (loaded) {
+        const confirmed = new AbortController();
+        await Promise.race([loaded.connection.confirmed().finally(() => confirmed.abort()), wait(keepAliveMs, confirmed.signal)]);
+      }
       stop.abort();
       stopBackground();
       await loaded?.stream.drained();

@@ -255,6 +255,31 @@ describe('how the runtime agent reports to the server', () => {
     }
   });
 
+  // Without this, closing stopped the stream first: the lazy socket closed
+  // with the reports held, they were sent again over HTTP, and the server
+  // refused all but the newest as going back.
+  it('close() confirms the reports posted on the socket before closing it: none is sent again over HTTP', async () => {
+    const socket = instrumentedWebSocket();
+    const http = recordingFetch();
+    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
+    const up = socket.nextAck();
+    await a.ready();
+    await up;
+    const logger = loggers.at(-1)!;
+    const saved = [];
+    for (const value of ['0.65', '0.66']) {
+      const posted = socket.nextSent(APPLY_POSTED);
+      saved.push(await save(value));
+      await posted; // held until a round trip confirms it (5 s later, or a ping)
+    }
+    await a.close();
+
+    expect(http.operations.filter((op) => op === APPLY_OP)).toEqual([]);
+    expect(await serverWorker(a.workerId)).toMatchObject({ appliedVersion: saved[1]!.version });
+    for (const { version } of saved) expect(await applyRows(a.workerId, version)).toBe(1);
+    expect(logger.events('runtime_agent_report_failed')).toEqual([]);
+  });
+
   it('a posted report its socket closed on before a round trip confirmed it is sent again over HTTP while the stream is down, and recorded once', async () => {
     const socket = instrumentedWebSocket();
     const http = recordingFetch();

@@ -150,18 +150,21 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 50 }:
       const worker = workers.get(idOf(report));
       if (!worker) return notFound('Worker', report.workerId);
       if (worker.tokenId !== reporter.tokenId) return forbidden(`Worker ${worker.name} belongs to another service token.`);
-      const appliedVersion = applied.get(worker.id) ?? null;
-      if (appliedVersion !== null && report.version < appliedVersion) {
-        return new AppError('CONFLICT', `Worker ${worker.name} already applied version ${appliedVersion}; versions are applied in order.`, { appliedVersion });
-      }
       if (report.appliedAt < report.receivedAt) return badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
       for (const field of ['keys', 'pendingRestart'] as const) {
         if (report[field]?.some((name) => controlCharacter.test(name))) return badRequest(`${field} holds parameter names, without control characters.`, { field });
       }
       const savedAt = createdAt.get(`${worker.environmentId}:${report.version}`);
       if (savedAt === undefined) return badRequest(`Version ${report.version} does not exist in ${reporter.environmentName}.`, { field: 'version' });
+      // A re-sent report (its answer or its confirmation was lost) is
+      // accepted once, even after newer ones: an agent re-sends what it
+      // could not confirm, in order, behind reports already recorded.
       const key = `${worker.id}:${report.version}`;
-      if (seen.has(key)) return worker.id; // a re-sent report: accepted once
+      if (seen.has(key)) return worker.id;
+      const appliedVersion = applied.get(worker.id) ?? null;
+      if (appliedVersion !== null && report.version < appliedVersion) {
+        return new AppError('CONFLICT', `Worker ${worker.name} already applied version ${appliedVersion}; versions are applied in order.`, { appliedVersion });
+      }
       seen.add(key);
       applied.set(worker.id, report.version);
       return { item, worker, latencyMs: Math.max(0, report.appliedAt.getTime() - savedAt) };
