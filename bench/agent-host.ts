@@ -2,14 +2,20 @@
 // forks several): real trading workers each run in their own process, so
 // putting all 1,000 agents on one event loop would measure that loop's queue,
 // not distribution. Speaks to the coordinator over IPC (agent-host-protocol.ts).
+// The agents are the built package (`npm run bench:distribution` builds it
+// first), as a worker installs it: plain JavaScript, no TypeScript loader.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import WebSocket from 'ws';
-import { createRuntimeAgent, type RuntimeAgent } from '../runtime-agent/src/index.ts';
+import type { RuntimeAgent } from '../runtime-agent/src/index.ts';
 import type { HostCommand, HostReply } from './agent-host-protocol.ts';
 import { now } from './arrivals.ts';
 import { openPlainSubscriber } from './plain-subscribers.ts';
+
+// Typed by the sources (the build is not there before the bench runs).
+const builtPackage = new URL('../runtime-agent/dist/runtime-agent/src/index.js', import.meta.url).href;
+const { createRuntimeAgent } = (await import(builtPackage)) as typeof import('../runtime-agent/src/index.ts');
 
 const PARAMETER = 'CVN_SIGNAL_THRESHOLD_BUY';
 const silent = { debug() {}, info() {}, warn() {}, error: (fields: Record<string, unknown>) => console.error(JSON.stringify(fields)) };

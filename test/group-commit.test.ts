@@ -70,6 +70,30 @@ describe('createGroupCommit', () => {
     expect(eager.batches.length).toBeGreaterThan(1);
   });
 
+  it('with gatherMs, a batch queued behind a flush keeps gathering until gatherMs after that flush began', async () => {
+    const batches: number[][] = [];
+    const started = gate();
+    const released = gate();
+    const commits = createGroupCommit<number, number>(async (items) => {
+      batches.push([...items]);
+      if (batches.length === 1) {
+        started.open();
+        await released.promise;
+      }
+      return [...items];
+    }, { gatherMs: 300 });
+    const first = commits.submit(1);
+    await started.promise;
+    const during = commits.submit(2); // queued behind the running flush
+    const flushStartedAt = performance.now();
+    released.open();
+    await first;
+    const after = commits.submit(3); // once that flush is over, inside its window
+    expect(await Promise.all([during, after])).toEqual([2, 3]);
+    expect(batches).toEqual([[1], [2, 3]]);
+    expect(performance.now() - flushStartedAt).toBeGreaterThanOrEqual(250);
+  });
+
   it('gathers items submitted while a flush runs into the next batch', async () => {
     const { batches, commits, started, release } = heldFirstFlush((items) => items.map((item) => item * 10));
     const first = commits.submit(1);

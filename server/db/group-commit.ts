@@ -19,9 +19,11 @@ export function createGroupCommit<I, O>(
   { maxBatch = 1_000, gatherMs = 0 }: {
     maxBatch?: number;
     /**
-     * How long the first item of an idle commit waits for others (0: the rest
-     * of this I/O turn). Submissions that arrive spread out (a fleet's
-     * jittered reports) otherwise make one small flush each turn.
+     * How long a batch gathers (0: the rest of this I/O turn): the first item
+     * of an idle commit waits this long for others, and a batch queued behind
+     * a flush starts no sooner than this long after that flush began.
+     * Submissions that arrive spread out (a fleet's jittered reports)
+     * otherwise make one small flush each turn, or each flush's duration.
      */
     gatherMs?: number;
   } = {},
@@ -48,6 +50,7 @@ export function createGroupCommit<I, O>(
       }
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
+      const startedAt = performance.now();
       try {
         settle(batch, await flush(batch.map((entry) => entry.item)));
       } catch (error) {
@@ -65,6 +68,10 @@ export function createGroupCommit<I, O>(
           }
         }
       }
+      // Paced: what queued during this flush keeps gathering until the
+      // window that began with it is over (a full batch goes at once).
+      const rest = gatherMs - (performance.now() - startedAt);
+      if (rest > 0 && queue.length > 0 && queue.length < maxBatch) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   }
 
