@@ -49,22 +49,65 @@ function createRounds() {
 }
 
 /**
- * Commit → receipt by `size` plain graphql-ws subscribers of the server
- * (process `pid`), `rounds` saves after 3 warm-up ones, and the server's CPU
- * per event from the commit to the last receipt.
+ * One side of a fan-out measurement, connected and ready: `round()` sends one
+ * event and resolves once every receipt arrived (the first 3 rounds warm up
+ * and are not counted), `figures()` sums up the counted rounds.
  */
-export async function measureFanOut({ hosts, wsUrl, databaseUrl, token, pid, size, rounds, save, activeVersion }: {
+export interface FanOutSession {
+  round(): Promise<void>;
+  figures(): FanOutFigures;
+  close(): Promise<void>;
+}
+
+/** Counted samples and CPU of a session's rounds (3 warm-up rounds first). */
+function createTally() {
+  const samples: number[] = [];
+  let cpu = 0;
+  let rounds = 0;
+  return {
+    add(times: number[], cpuMs: number): void {
+      rounds += 1;
+      if (rounds <= 3) return;
+      cpu += cpuMs;
+      samples.push(...times);
+    },
+    figures(): FanOutFigures {
+      const p = percentiles(samples);
+      return { p50: p.p50, p99: p.p99, n: p.n, cpuPerEventMs: cpu / Math.max(1, rounds - 3) };
+    },
+  };
+}
+
+/**
+ * The product and its floor at the same size, their rounds alternating
+ * (floor, ours, floor, ours…) on sockets connected at once: both see the
+ * machine as it is at that minute, so a ratio does not carry the drift of a
+ * 2-core VM between two blocks of rounds.
+ */
+export async function measureInterleaved(floor: FanOutSession, ours: FanOutSession, rounds: number): Promise<{ floor: FanOutFigures; ours: FanOutFigures }> {
+  for (let round = 0; round < rounds + 3; round += 1) {
+    await floor.round();
+    await ours.round();
+  }
+  return { floor: floor.figures(), ours: ours.figures() };
+}
+
+/**
+ * Commit → receipt by `size` plain graphql-ws subscribers of the server
+ * (process `pid`), and the server's CPU per event from the commit to the
+ * last receipt. Each round saves the next version.
+ */
+export async function openFanOut({ hosts, wsUrl, databaseUrl, token, pid, size, save, activeVersion }: {
   hosts: AgentHost[];
   wsUrl: string;
   databaseUrl: string;
   token: string;
   pid: number;
   size: number;
-  rounds: number;
   /** Saves version `next` (one hot parameter). */
   save: (next: number) => Promise<void>;
   activeVersion: number;
-}): Promise<FanOutFigures & { version: number }> {
+}): Promise<FanOutSession & { readonly version: number }> {
   const listener = new pg.Client({ connectionString: databaseUrl });
   await listener.connect();
   const tracker = createRounds();
@@ -76,28 +119,27 @@ export async function measureFanOut({ hosts, wsUrl, databaseUrl, token, pid, siz
     if (reply.type === 'plain-received') tracker.received(reply.version, reply.times, from.offset);
   }));
   let version = activeVersion;
-  try {
-    await Promise.all(hosts.map((host, i) => host.request({ type: 'plain-connect', url: wsUrl, token, count: shareOf(size, hosts.length, i), afterVersion: version }, 'plain-connected')));
-    const samples: number[] = [];
-    let cpu = 0;
-    for (let round = 0; round < rounds + 3; round += 1) {
+  const tally = createTally();
+  await Promise.all(hosts.map((host, i) => host.request({ type: 'plain-connect', url: wsUrl, token, count: shareOf(size, hosts.length, i), afterVersion: version }, 'plain-connected')));
+  return {
+    get version() {
+      return version;
+    },
+    async round() {
       const next = version + 1;
       const arrived = tracker.expect(next, size);
       await save(next);
       version = next;
       const { cpu0, times } = await arrived;
-      if (round >= 3) {
-        cpu += processCpuMs(pid) - cpu0;
-        samples.push(...times);
-      }
-    }
-    const p = percentiles(samples);
-    return { p50: p.p50, p99: p.p99, n: p.n, cpuPerEventMs: cpu / rounds, version };
-  } finally {
-    for (const stop of unsubscribe) stop();
-    await Promise.all(hosts.map((host) => host.request({ type: 'plain-close' }, 'plain-closed')));
-    await listener.end();
-  }
+      tally.add(times, processCpuMs(pid) - cpu0);
+    },
+    figures: () => tally.figures(),
+    async close() {
+      for (const stop of unsubscribe) stop();
+      await Promise.all(hosts.map((host) => host.request({ type: 'plain-close' }, 'plain-closed')));
+      await listener.end();
+    },
+  };
 }
 
 /**
@@ -106,13 +148,12 @@ export async function measureFanOut({ hosts, wsUrl, databaseUrl, token, pid, siz
  * socket, on the same hosts and cores. Clock and CPU from the notification's
  * arrival to the last receipt, as for the server.
  */
-export async function measureBroadcastFloor({ hosts, databaseUrl, size, rounds, payload }: {
+export async function openBroadcastFloor({ hosts, databaseUrl, size, payload }: {
   hosts: AgentHost[];
   databaseUrl: string;
   size: number;
-  rounds: number;
   payload: string;
-}): Promise<FanOutFigures> {
+}): Promise<FanOutSession> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -131,26 +172,35 @@ export async function measureBroadcastFloor({ hosts, databaseUrl, size, rounds, 
   const unsubscribe = hosts.map((host) => host.onStreamed((reply, from) => {
     if (reply.type === 'raw-received') tracker.received(reply.round, reply.times, from.offset);
   }));
-  try {
-    await Promise.all(hosts.map((host, i) => host.request({ type: 'raw-connect', url, count: shareOf(size, hosts.length, i) }, 'raw-connected')));
-    const samples: number[] = [];
-    let cpu = 0;
-    for (let round = 0; round < rounds + 3; round += 1) {
+  await Promise.all(hosts.map((host, i) => host.request({ type: 'raw-connect', url, count: shareOf(size, hosts.length, i) }, 'raw-connected')));
+  const tally = createTally();
+  let round = 0;
+  return {
+    async round() {
+      round += 1;
       const arrived = tracker.expect(round, size);
       await sender.query(`SELECT pg_notify('ucp_bench_broadcast', $1)`, [String(round)]);
       const { cpu0, times } = await arrived;
       const cpu1 = process.cpuUsage();
-      if (round >= 3) {
-        cpu += (cpu1.user + cpu1.system - cpu0) / 1000;
-        samples.push(...times);
-      }
-    }
-    const p = percentiles(samples);
-    return { p50: p.p50, p99: p.p99, n: p.n, cpuPerEventMs: cpu / rounds };
+      tally.add(times, (cpu1.user + cpu1.system - cpu0) / 1000);
+    },
+    figures: () => tally.figures(),
+    async close() {
+      for (const stop of unsubscribe) stop();
+      await Promise.all(hosts.map((host) => host.request({ type: 'raw-close' }, 'raw-closed')));
+      await Promise.all([listener.end(), sender.end()]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The broadcast floor alone (`rounds` counted rounds after 3 warm-up ones). */
+export async function measureBroadcastFloor(options: Parameters<typeof openBroadcastFloor>[0] & { rounds: number }): Promise<FanOutFigures> {
+  const floor = await openBroadcastFloor(options);
+  try {
+    for (let round = 0; round < options.rounds + 3; round += 1) await floor.round();
+    return floor.figures();
   } finally {
-    for (const stop of unsubscribe) stop();
-    await Promise.all(hosts.map((host) => host.request({ type: 'raw-close' }, 'raw-closed')));
-    await Promise.all([listener.end(), sender.end()]);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await floor.close();
   }
 }

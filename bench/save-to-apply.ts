@@ -28,7 +28,7 @@ import type { HostCommand } from './agent-host-protocol.ts';
 import { startAgentHost, type AgentHost } from './agent-hosts.ts';
 import { createArrivals, now, shareOf } from './arrivals.ts';
 import { benchPasswords, createBenchDatabase } from './bench-database.ts';
-import { measureBroadcastFloor, measureFanOut, type FanOutFigures } from './fan-out.ts';
+import { measureBroadcastFloor, measureInterleaved, openBroadcastFloor, openFanOut, type FanOutFigures } from './fan-out.ts';
 import { measureNotifyFloor } from './notify-floor.ts';
 import { formatMs, percentiles } from './percentiles.ts';
 import { processCpuMs, residentMb } from './process-cpu.ts';
@@ -141,19 +141,25 @@ const fanOutAt = new Map<number, { ours: FanOutFigures; floor: FanOutFigures }>(
 // --- Fan-out to plain graphql-ws subscribers, and memory at each size.
 for (const size of subscriberSizes) {
   const rounds = roundsAt(size);
-  const floor = await measureBroadcastFloor({ hosts, databaseUrl: bench.url, size, rounds, payload: versionMessage });
   let rss = 0;
-  const ours = await measureFanOut({
-    hosts, wsUrl, databaseUrl: bench.url, token, pid: product.process.pid!, size, rounds, activeVersion: version,
+  const floorSession = await openBroadcastFloor({ hosts, databaseUrl: bench.url, size, payload: versionMessage });
+  const oursSession = await openFanOut({
+    hosts, wsUrl, databaseUrl: bench.url, token, pid: product.process.pid!, size, activeVersion: version,
     save: async (next) => {
       if (rss === 0) rss = residentMb(product.process.pid!); // connected, before the first event
       await save(next);
     },
   });
-  version = ours.version;
-  fanOutAt.set(size, { ours, floor });
-  memoryRows.push(`| ${size} | ${rss.toFixed(0)} MB | ${formatMs(ours.p50)} / ${formatMs(ours.p99)} | ${formatMs(floor.p50)} / ${formatMs(floor.p99)} | ${ours.cpuPerEventMs.toFixed(1)} ms / ${floor.cpuPerEventMs.toFixed(1)} ms |`);
-  console.log(`fan-out ${size}: ${memoryRows.at(-1)}`);
+  try {
+    const { floor, ours } = await measureInterleaved(floorSession, oursSession, rounds);
+    fanOutAt.set(size, { ours, floor });
+    memoryRows.push(`| ${size} | ${rss.toFixed(0)} MB | ${formatMs(ours.p50)} / ${formatMs(ours.p99)} | ${formatMs(floor.p50)} / ${formatMs(floor.p99)} | ${ours.cpuPerEventMs.toFixed(1)} ms / ${floor.cpuPerEventMs.toFixed(1)} ms |`);
+    console.log(`fan-out ${size}: ${memoryRows.at(-1)}`);
+  } finally {
+    version = oursSession.version;
+    await oursSession.close();
+    await floorSession.close();
+  }
 }
 const fanOut1000 = fanOutAt.get(1000);
 if (fanOut1000) {
@@ -308,7 +314,7 @@ const table = [
   '|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.floor} | ${r.ratio.toFixed(2)} | ≤ ${r.target} | ${r.ratio <= r.target ? 'yes' : 'no'} |`),
   '',
-  'Floors: *commit → receipt* and *CPU per event*: one LISTEN connection and a bare `ws` server writing one pre-serialized frame of a version\'s size to as many sockets, same client processes; clocks start when a LISTEN connection sees the commit\'s notification. *Save → apply*: the save floor (the minimal durable transaction with plain `pg`: lock, version with every value, change, audit, NOTIFY, commit; p50 ' +
+  'Floors: *commit → receipt* and *CPU per event*: one LISTEN connection and a bare `ws` server writing one pre-serialized frame of a version\'s size to as many sockets, same client processes, its rounds alternating with ours on sockets connected at the same time; clocks start when a LISTEN connection sees the commit\'s notification. *Save → apply*: the save floor (the minimal durable transaction with plain `pg`: lock, version with every value, change, audit, NOTIFY, commit; p50 ' +
     `${formatMs(saveFloor.p50)}, p99 ${formatMs(saveFloor.p99)}) plus the broadcast floor at that size. *Apply reports*: the server CPU of a version with full agents less that of a save without subscribers and of the fan-out. Raw NOTIFY floor: p50 ${formatMs(notifyFloor.p50)}, p99 ${formatMs(notifyFloor.p99)}.`,
   readyLine,
   reportFloorLine,
