@@ -3,8 +3,8 @@
 //
 // - Fan-out: commit → receipt by plain graphql-ws subscribers, and the
 //   server's CPU per event, beside one LISTEN connection and a bare `ws`
-//   server writing one pre-serialized frame to every socket; the server's
-//   resident memory at each size (idle too).
+//   server writing one pre-serialized frame to every socket, their rounds
+//   alternating; the server's resident memory at each size (idle too).
 // - Full agents: start to all READY; save → apply against the save's floor
 //   (the minimal durable transaction, plain `pg`) plus the broadcast floor;
 //   the apply reports' server CPU per version against the fan-out's; and
