@@ -96,8 +96,11 @@ describe('a burst of apply reports (group-committed)', () => {
   const rowsOf = async (v: number) =>
     (await t.sql.query<{ worker_id: string; n: number }>('SELECT worker_id::text, count(*)::int AS n FROM worker_applies WHERE version = $1 GROUP BY worker_id', [v])).rows;
 
+  /** The statements sent while set (the one-statement check and write). */
+  let statements: string[] | undefined;
+
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ onQuery: (e) => statements?.push(e.query) });
     tokenA = await createToken('burst-a');
     tokenB = await createToken('burst-b');
     tokenAId = (await t.sql.query<{ id: string }>(`SELECT id::text FROM service_tokens WHERE name = 'burst-a'`)).rows[0]!.id;
@@ -219,6 +222,50 @@ describe('a burst of apply reports (group-committed)', () => {
     expect(await read()).toEqual(before);
     expect((await rowsOf(version)).filter((r) => r.worker_id === uuidOf(workerId))).toEqual([{ worker_id: uuidOf(workerId), n: 1 }]);
     expect(await histogramCount()).toBe(observed);
+  });
+
+  // A version's fleet reports one per worker: such a batch is checked and
+  // written by one statement, and must reach every verdict the two-statement
+  // path reaches (the batches above with a worker twice take that path).
+  it('checks and writes a batch of distinct workers in one statement, with the same verdicts', async () => {
+    const v1 = await saveVersion('0.71');
+    const v2 = await saveVersion('0.72');
+    const at = (v: { createdAt: string }) => new Date(v.createdAt).getTime() - savedAt + 5;
+    const viewer = { kind: 'service' as const, tokenId: tokenAId, name: 'burst-a', environmentId: '', environmentName: 'dev' };
+    const input = (workerId: string, v: number, offsetMs: number, overrides: Record<string, unknown> = {}) => {
+      const r = { ...report(uuidOf(workerId), v, offsetMs), ...overrides };
+      return { ...r, receivedAt: new Date(r.receivedAt), appliedAt: new Date(r.appliedAt) };
+    };
+    const [ahead, resent, fresh1, fresh2, missing] = [workers[21]!, workers[22]!, workers[23]!, workers[24]!, workers[25]!];
+    for (const [id, v] of [[ahead, v2], [resent, v1], [resent, v2]] as const) {
+      await t.app.services.workers.reportApply(viewer, input(id, v.version, at(v)));
+    }
+    const before = await histogramCount();
+    statements = [];
+    const settled = await Promise.allSettled([
+      t.app.services.workers.reportApply(viewer, input(fresh1, v2.version, at(v2))),
+      t.app.services.workers.reportApply(viewer, input(fresh2, v1.version, at(v1))),
+      t.app.services.workers.reportApply(viewer, input(ahead, v1.version, at(v1))), // older, never recorded
+      t.app.services.workers.reportApply(viewer, input(resent, v1.version, at(v1))), // recorded: a re-send
+      t.app.services.workers.reportApply(viewer, input(missing, v2.version + 50, at(v2))),
+      t.app.services.workers.reportApply(viewer, input(timesWorker, v2.version, at(v2), { appliedAt: new Date(savedAt).toISOString() })),
+      t.app.services.workers.reportApply(viewer, input(otherWorker, v2.version, at(v2))),
+      t.app.services.workers.reportApply(viewer, { ...input(fresh1, v2.version, 0), workerId: crypto.randomUUID() }),
+    ]);
+    const sent = statements;
+    statements = undefined;
+    expect(sent.filter((q) => q.includes('json_to_recordset'))).toHaveLength(1);
+    expect(sent.filter((q) => q.includes('INSERT INTO worker_applies'))).toHaveLength(1);
+
+    const codes = settled.map((o) => (o.status === 'fulfilled' ? o.value.appliedVersion : (o.reason as { code: string }).code));
+    expect(codes).toEqual([v2.version, v1.version, 'CONFLICT', v2.version, 'BAD_REQUEST', 'BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND']);
+    const rows = async (v: number) => (await rowsOf(v)).filter((r) => [fresh1, fresh2, ahead, resent, missing, timesWorker, otherWorker].map(uuidOf).includes(r.worker_id));
+    expect(new Set((await rows(v2.version)).map((r) => r.worker_id))).toEqual(new Set([uuidOf(ahead), uuidOf(resent), uuidOf(fresh1)]));
+    expect(new Set((await rows(v1.version)).map((r) => r.worker_id))).toEqual(new Set([uuidOf(resent), uuidOf(fresh2)]));
+    expect([...await rows(v1.version), ...await rows(v2.version)].every((r) => r.n === 1)).toBe(true);
+    expect(await histogramCount()).toBe(before + 2);
+    const { rows: latency } = await t.sql.query<{ latency_ms: number }>('SELECT latency_ms FROM worker_applies WHERE worker_id = $1 AND version = $2', [uuidOf(fresh1), v2.version]);
+    expect(latency).toEqual([{ latency_ms: 7 }]); // applied 5 + 2 ms after the save (report())
   });
 
   it('records a first report of the version a status report already set, and accepts a capitalised worker id', async () => {

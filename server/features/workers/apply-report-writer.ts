@@ -93,6 +93,54 @@ const writeStatement = `
   SELECT json_agg(json_build_array(worker_id, version))::text AS json FROM written`;
 
 /**
+ * A batch whose reports name distinct workers (a version's fleet reporting,
+ * the usual batch): checked and written in one statement, so one round trip
+ * and one transaction. It reads what `readStatement` reads and writes what
+ * `writeStatement` writes, for the reports that pass the same checks, judged
+ * in SQL on the statement's snapshot: the worker's token, the version's
+ * existence, not recorded yet, not older than the worker's applied version,
+ * and `valid` (the checks that need no row, made before). With one report per
+ * worker, the submission order the two-statement path keeps does not change
+ * a verdict. Returns the read's rows, each with whether this statement
+ * inserted its pair; the caller judges the rows as the two-statement path
+ * does, and reaches the same verdicts from the same snapshot.
+ */
+const checkedWriteStatement = `
+  WITH k AS (
+    SELECT * FROM json_to_recordset($1::json)
+      AS j(worker_id uuid, version int, token_id text, valid boolean, received_ms float8, applied_ms float8, keys text[], pending_restart text[])
+  ), c AS (
+    SELECT k.*, w.name, w.token_id::text AS owner, w.environment_id, w.applied_version, v.created_at, a.worker_id IS NOT NULL AS recorded
+    FROM k
+    JOIN workers w ON w.id = k.worker_id
+    LEFT JOIN config_versions v ON v.environment_id = w.environment_id AND v.version = k.version
+    LEFT JOIN worker_applies a ON a.worker_id = k.worker_id AND a.version = k.version
+  ), ok AS (
+    SELECT * FROM c
+    WHERE valid AND owner = token_id AND created_at IS NOT NULL AND NOT recorded AND (applied_version IS NULL OR version >= applied_version)
+  ), written AS (
+    INSERT INTO worker_applies (worker_id, version, received_at, applied_at, latency_ms, keys)
+    SELECT worker_id, version, to_timestamp(received_ms / 1000), to_timestamp(applied_ms / 1000),
+      GREATEST(0, applied_ms - floor(extract(epoch FROM created_at) * 1000)::float8), keys
+    FROM ok
+    ORDER BY worker_id, version
+    ON CONFLICT (worker_id, version) DO NOTHING
+    RETURNING worker_id, version
+  ), moved AS (
+    UPDATE workers w SET
+      applied_version = ok.version,
+      received_version = GREATEST(ok.version, COALESCE(w.received_version, 0)),
+      last_applied_at = to_timestamp(ok.applied_ms / 1000),
+      last_heartbeat_at = now(),
+      pending_restart = COALESCE(ok.pending_restart, w.pending_restart)
+    FROM ok JOIN written USING (worker_id, version)
+    WHERE w.id = ok.worker_id AND (w.applied_version IS NULL OR w.applied_version <= ok.version)
+    RETURNING w.id
+  )
+  SELECT json_agg(json_build_array(c.worker_id, c.name, c.owner, c.environment_id, c.applied_version, c.version, c.created_at, c.recorded, written.worker_id IS NOT NULL))::text AS json
+  FROM c LEFT JOIN written ON written.worker_id = c.worker_id AND written.version = c.version`;
+
+/**
  * Records apply reports: one row per applied version (the save-to-apply
  * latency) and the worker's applied version. Every save makes every worker
  * report at once, so reports are group-committed: a thousand of them cost a
@@ -116,17 +164,46 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 50 }:
   type Accepted = { item: Item; worker: Checked; latencyMs: number };
   type Answer = Worker | string;
 
+  // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
+  const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
+  // A version outside int4 names no version (refused as not existing).
+  const versionOf = (report: WorkerApplyReport) => (Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null);
+
+  /** The checks that need no row: a report they refuse is never written. */
+  function refusedAlone(report: WorkerApplyReport): AppError | undefined {
+    if (report.appliedAt < report.receivedAt) return badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
+    for (const field of ['keys', 'pendingRestart'] as const) {
+      if (report[field]?.some((name) => controlCharacter.test(name))) return badRequest(`${field} holds parameter names, without control characters.`, { field });
+    }
+    return undefined;
+  }
+
+  const writeRow = (report: WorkerApplyReport, workerId: string) => ({
+    worker_id: workerId, version: report.version,
+    received_ms: report.receivedAt.getTime(), applied_ms: report.appliedAt.getTime(),
+    keys: uniqueSorted(report.keys), pending_restart: report.pendingRestart == null ? null : uniqueSorted(report.pendingRestart),
+  });
+
   async function flush(items: readonly Item[]): Promise<(Answer | Error)[]> {
-    // Ids as PostgreSQL returns them: a report may spell a uuid in capitals.
-    const idOf = (report: WorkerApplyReport) => report.workerId.toLowerCase();
     const asked = items.filter(({ report }) => isUuid(report.workerId));
-    const found = asked.length === 0 ? [] : (await jsonOf<ReadRow[]>(sql, readStatement, [
-      JSON.stringify(asked.map(({ report }) => ({
-        worker_id: idOf(report),
-        // A version outside int4 names no version (refused below as not existing).
-        version: Number.isInteger(report.version) && report.version >= 1 && report.version <= 2_147_483_647 ? report.version : null,
-      }))),
-    ])) ?? [];
+    // One report per worker (a version's fleet): checked and written in one
+    // statement. Otherwise read, judged in submission order, then written.
+    const distinct = new Set(asked.map(({ report }) => idOf(report))).size === asked.length;
+    let found: ReadRow[];
+    let inserted: Set<string> | undefined;
+    if (distinct && asked.length > 0) {
+      const rows = (await jsonOf<[...ReadRow, boolean][]>(sql, checkedWriteStatement, [
+        JSON.stringify(asked.map(({ reporter, report }) => ({
+          ...writeRow(report, idOf(report)), version: versionOf(report), token_id: reporter.tokenId, valid: refusedAlone(report) === undefined,
+        }))),
+      ])) ?? [];
+      found = rows.map((row) => row.slice(0, 8) as ReadRow);
+      inserted = new Set(rows.filter((row) => row[8]).map((row) => `${row[0]}:${row[5]}`));
+    } else {
+      found = asked.length === 0 ? [] : (await jsonOf<ReadRow[]>(sql, readStatement, [
+        JSON.stringify(asked.map(({ report }) => ({ worker_id: idOf(report), version: versionOf(report) }))),
+      ])) ?? [];
+    }
     const workers = new Map<string, Checked>();
     // Checked in submission order against the state the batch has reached,
     // so two reports of one worker in a batch behave as they would one by one.
@@ -150,10 +227,8 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 50 }:
       const worker = workers.get(idOf(report));
       if (!worker) return notFound('Worker', report.workerId);
       if (worker.tokenId !== reporter.tokenId) return forbidden(`Worker ${worker.name} belongs to another service token.`);
-      if (report.appliedAt < report.receivedAt) return badRequest('appliedAt is before receivedAt.', { field: 'appliedAt' });
-      for (const field of ['keys', 'pendingRestart'] as const) {
-        if (report[field]?.some((name) => controlCharacter.test(name))) return badRequest(`${field} holds parameter names, without control characters.`, { field });
-      }
+      const refusal = refusedAlone(report);
+      if (refusal) return refusal;
       const savedAt = createdAt.get(`${worker.environmentId}:${report.version}`);
       if (savedAt === undefined) return badRequest(`Version ${report.version} does not exist in ${reporter.environmentName}.`, { field: 'version' });
       // A re-sent report (its answer or its confirmation was lost) is
@@ -171,16 +246,14 @@ export function createApplyReportWriter({ sql, logger, metrics, gatherMs = 50 }:
     });
 
     const accepted = outcomes.filter((o): o is Accepted => typeof o === 'object' && 'latencyMs' in o);
-    const inserted = new Set<string>();
-    if (accepted.length > 0) {
-      const written = await jsonOf<[string, number][]>(sql, writeStatement, [
-        JSON.stringify(accepted.map(({ item: { report }, worker, latencyMs }, ord) => ({
-          worker_id: worker.id, version: report.version,
-          received_ms: report.receivedAt.getTime(), applied_ms: report.appliedAt.getTime(), latency_ms: latencyMs,
-          keys: uniqueSorted(report.keys), pending_restart: report.pendingRestart == null ? null : uniqueSorted(report.pendingRestart), ord,
-        }))),
-      ]);
-      for (const [workerId, version] of written ?? []) inserted.add(`${workerId}:${version}`);
+    if (!inserted) {
+      inserted = new Set();
+      if (accepted.length > 0) {
+        const written = await jsonOf<[string, number][]>(sql, writeStatement, [
+          JSON.stringify(accepted.map(({ item: { report }, worker, latencyMs }, ord) => ({ ...writeRow(report, worker.id), latency_ms: latencyMs, ord }))),
+        ]);
+        for (const [workerId, version] of written ?? []) inserted.add(`${workerId}:${version}`);
+      }
     }
 
     // One log line per environment and version a batch recorded (a save
