@@ -28,7 +28,7 @@ function recordingFlush() {
  * A group commit whose first flush is held open until `release()`, so a test
  * can submit while it runs; every flush records its batch, then `write` runs.
  */
-function heldFirstFlush(write: (items: readonly number[]) => number[]) {
+function heldFirstFlush(write: (items: readonly number[]) => number[], options: { gatherMs?: number } = {}) {
   const batches: number[][] = [];
   const started = gate();
   const released = gate();
@@ -39,7 +39,7 @@ function heldFirstFlush(write: (items: readonly number[]) => number[]) {
       await released.promise;
     }
     return write(items);
-  });
+  }, options);
   return { batches, commits, started: started.promise, release: () => released.open() };
 }
 
@@ -71,22 +71,12 @@ describe('createGroupCommit', () => {
   });
 
   it('with gatherMs, a batch queued behind a flush keeps gathering until gatherMs after that flush began', async () => {
-    const batches: number[][] = [];
-    const started = gate();
-    const released = gate();
-    const commits = createGroupCommit<number, number>(async (items) => {
-      batches.push([...items]);
-      if (batches.length === 1) {
-        started.open();
-        await released.promise;
-      }
-      return [...items];
-    }, { gatherMs: 300 });
+    const { batches, commits, started, release } = heldFirstFlush((items) => [...items], { gatherMs: 300 });
     const first = commits.submit(1);
-    await started.promise;
+    await started;
     const during = commits.submit(2); // queued behind the running flush
     const flushStartedAt = performance.now();
-    released.open();
+    release();
     await first;
     const after = commits.submit(3); // once that flush is over, inside its window
     expect(await Promise.all([during, after])).toEqual([2, 3]);
