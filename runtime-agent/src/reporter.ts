@@ -21,7 +21,7 @@ export interface ReporterOptions {
   socket(): (Pick<GraphQLHttp, 'request'> & { post(input: ApplyReportMessage): boolean }) | undefined;
   /** Resolves once the reports posted so far are confirmed, refused or lost (agent-connection.ts). */
   confirmed(): Promise<void> | undefined;
-  /** An apply report leaves after a random delay between half this many ms and this many (0: at once). */
+  /** An apply report leaves after a random delay of up to this many ms (0: at once). */
   applyReportJitterMs: number;
   retry: RetryOptions;
   /** Aborted when the agent closes: jitter and backoff end at once, a failed report is not retried twice. */
@@ -45,17 +45,6 @@ export interface Reporter {
   /** A posted apply report the server refused: retried when the refusal is passing (UNAVAILABLE), logged otherwise. */
   refused(input: ApplyReportMessage, error: unknown): void;
 }
-
-/**
- * An apply report's delay for a uniform draw in [0, 1): the second half of the
- * jitter window. Every worker applies a save within the fan-out's span; a
- * report landing then would compete with the frames the server is still
- * writing and with the other workers' applies (on this machine's benchmark:
- * reports at once-to-250 ms cost the server 83 ms per version at 1,000 agents,
- * at 125-250 ms 60-63 ms). Spread over half the window they still arrive
- * spread out, never in one burst.
- */
-export const reportDelayMs = (jitterMs: number, draw: number): number => jitterMs / 2 + (draw * jitterMs) / 2;
 
 export function createReporter({ http, socket, confirmed, applyReportJitterMs, retry, signal, log, onActiveVersion }: ReporterOptions): Reporter {
   let reports: Promise<void> = Promise.resolve();
@@ -101,7 +90,7 @@ export function createReporter({ http, socket, confirmed, applyReportJitterMs, r
     reports = reports.then(async () => {
       // Reports leave after the current I/O turn at the earliest: an apply
       // callback (and the other work of this turn) never waits on a request.
-      if (jitterMs > 0 && !signal.aborted) await wait(reportDelayMs(jitterMs, Math.random()), signal);
+      if (jitterMs > 0 && !signal.aborted) await wait(Math.random() * jitterMs, signal);
       else await new Promise<void>((resolve) => setImmediate(resolve));
       // Reports to send again go first: the server sees applies in order.
       await sendAgain();

@@ -30,10 +30,10 @@ export interface RuntimeAgentOptions<N extends string> {
   /** Status report (and heartbeat boundary) period. Default 10 000. */
   heartbeatIntervalMs?: number;
   /**
-   * An apply report leaves after a random delay between half this many ms
-   * and this many. Every worker applies a save at the same moment; spreading
-   * their reports keeps them off the server (and off the worker's own next
-   * decisions) in one burst, and out of the fan-out of the save itself. The report carries its own timestamps, so latency figures are
+   * An apply report leaves after a random delay of up to this many ms. Every
+   * worker applies a save at the same moment; spreading their reports keeps
+   * them off the server (and off the worker's own next decisions) in one
+   * burst. The report carries its own timestamps, so latency figures are
    * unaffected. Default 250; 0 sends it right after the apply.
    */
   applyReportJitterMs?: number;
