@@ -24,6 +24,10 @@ export type HostReply =
   | { type: 'connected'; agents: number }
   /** Every agent of the host applied `version`, at these wall-clock times (ms). */
   | { type: 'applied'; version: number; times: number[] }
+  /** Every agent socket of the host received `version`'s frame, at these wall-clock times (ms). */
+  | { type: 'received'; version: number; times: number[] }
+  /** Every agent of the host posted its apply report of `version` on its socket, at these wall-clock times (ms). */
+  | { type: 'reported'; version: number; times: number[] }
   | { type: 'flushed' }
   | { type: 'watching' }
   /** Every agent of the host reconnected, at these wall-clock times (ms). */

@@ -71,17 +71,50 @@ function closeAll(sockets: WebSocket[]): Promise<unknown> {
  * arrives; after 'watch-reconnects' the first one of each socket counts.
  */
 let reconnects: Map<WebSocket, number> | undefined;
+/**
+ * Where save → apply goes: when each agent's socket received a version's
+ * frame, and when each agent posted its report of it (read off the wire, so
+ * the agent itself is untouched). version → times, sent once all are in.
+ */
+const frameReceived = new Map<number, number[]>();
+const reportPosted = new Map<number, number[]>();
+function note(times: Map<number, number[]>, type: 'received' | 'reported', version: number, at: number): void {
+  let list = times.get(version);
+  if (!list) times.set(version, (list = []));
+  list.push(at);
+  if (list.length === agents.length) {
+    times.delete(version);
+    send({ type, version, times: list });
+  }
+}
+/** The number after `"version":` in a frame (read off the bytes: no decoding on the agents' path). */
+function versionIn(data: Buffer | string): number {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  let at = bytes.indexOf('"version":') + 10;
+  let version = 0;
+  for (let digit = bytes[at]! - 48; digit >= 0 && digit <= 9; digit = bytes[++at]! - 48) version = version * 10 + digit;
+  return version;
+}
 class WatchedWebSocket extends WebSocket {
   constructor(address: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
     super(address, protocols, options);
     this.on('message', (data: Buffer) => {
-      if (!reconnects || data.length > 80 || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
+      if (data.length > 80) {
+        if (data.includes('"configChanged"')) note(frameReceived, 'received', versionIn(data), now());
+        return;
+      }
+      if (!reconnects || !data.toString().includes('"connection_ack"') || reconnects.has(this)) return;
       reconnects.set(this, now());
       if (reconnects.size === agents.length) {
         send({ type: 'reconnected', times: [...reconnects.values()] });
         reconnects = undefined;
       }
     });
+  }
+
+  override send(data: unknown, ...rest: unknown[]): void {
+    if (typeof data === 'string' && data.startsWith('{"type":"pong","payload":{"applyReport"')) note(reportPosted, 'reported', versionIn(data), now());
+    (super.send as (...args: unknown[]) => void)(data, ...rest);
   }
 }
 /** version → apply times of this host's agents. */

@@ -6,7 +6,7 @@ import type { HostCommand, HostReply } from './agent-host-protocol.ts';
 import { now } from './arrivals.ts';
 
 
-type Streamed = Extract<HostReply, { type: 'applied' | 'raw-received' | 'plain-received' | 'reconnected' }>;
+type Streamed = Extract<HostReply, { type: 'applied' | 'received' | 'reported' | 'raw-received' | 'plain-received' | 'reconnected' }>;
 
 export interface AgentHost {
   readonly process: ChildProcess;
@@ -20,7 +20,7 @@ export interface AgentHost {
 }
 
 export async function startAgentHost(index: number): Promise<AgentHost> {
-  const child = fork(path.join(import.meta.dirname, 'agent-host.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(import.meta.dirname, 'agent-host.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_HOST_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<string, (reply: HostReply) => void>();
   const streamed = new Set<(reply: Streamed, host: AgentHost) => void>();
   let offset = 0;
@@ -44,7 +44,7 @@ export async function startAgentHost(index: number): Promise<AgentHost> {
       // Thrown, so the run's failure handler (save-to-apply.ts) stops its server too.
       throw new Error(`agent host ${index} failed: ${reply.message}`);
     }
-    if (reply.type === 'applied' || reply.type === 'raw-received' || reply.type === 'plain-received' || reply.type === 'reconnected') {
+    if (reply.type === 'applied' || reply.type === 'received' || reply.type === 'reported' || reply.type === 'raw-received' || reply.type === 'plain-received' || reply.type === 'reconnected') {
       for (const handler of streamed) handler(reply, host);
       return;
     }

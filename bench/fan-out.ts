@@ -11,6 +11,8 @@ export interface FanOutFigures {
   p99: number;
   n: number;
   cpuPerEventMs: number;
+  /** The client processes' CPU per event (receiving the frames), over the same span. */
+  clientCpuPerEventMs: number;
 }
 
 /**
@@ -63,20 +65,26 @@ export interface FanOutSession {
 function createTally() {
   const samples: number[] = [];
   let cpu = 0;
+  let clientCpu = 0;
   let rounds = 0;
   return {
-    add(times: number[], cpuMs: number): void {
+    add(times: number[], cpuMs: number, clientCpuMs: number): void {
       rounds += 1;
       if (rounds <= 3) return;
       cpu += cpuMs;
+      clientCpu += clientCpuMs;
       samples.push(...times);
     },
     figures(): FanOutFigures {
       const p = percentiles(samples);
-      return { p50: p.p50, p99: p.p99, n: p.n, cpuPerEventMs: cpu / Math.max(1, rounds - 3) };
+      const counted = Math.max(1, rounds - 3);
+      return { p50: p.p50, p99: p.p99, n: p.n, cpuPerEventMs: cpu / counted, clientCpuPerEventMs: clientCpu / counted };
     },
   };
 }
+
+/** The agent hosts' CPU so far (ms). */
+const hostsCpuMs = (hosts: AgentHost[]) => hosts.reduce((sum, host) => sum + processCpuMs(host.process.pid!), 0);
 
 /**
  * The product and its floor at the same size, their rounds alternating
@@ -128,10 +136,11 @@ export async function openFanOut({ hosts, wsUrl, databaseUrl, token, pid, size, 
     async round() {
       const next = version + 1;
       const arrived = tracker.expect(next, size);
+      const clients0 = hostsCpuMs(hosts);
       await save(next);
       version = next;
       const { cpu0, times } = await arrived;
-      tally.add(times, processCpuMs(pid) - cpu0);
+      tally.add(times, processCpuMs(pid) - cpu0, hostsCpuMs(hosts) - clients0);
     },
     figures: () => tally.figures(),
     async close() {
@@ -179,10 +188,11 @@ export async function openBroadcastFloor({ hosts, databaseUrl, size, payload }: 
     async round() {
       round += 1;
       const arrived = tracker.expect(round, size);
+      const clients0 = hostsCpuMs(hosts);
       await sender.query(`SELECT pg_notify('ucp_bench_broadcast', $1)`, [String(round)]);
       const { cpu0, times } = await arrived;
       const cpu1 = process.cpuUsage();
-      tally.add(times, (cpu1.user + cpu1.system - cpu0) / 1000);
+      tally.add(times, (cpu1.user + cpu1.system - cpu0) / 1000, hostsCpuMs(hosts) - clients0);
     },
     figures: () => tally.figures(),
     async close() {

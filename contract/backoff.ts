@@ -31,15 +31,33 @@ export function waitBackoff(attempt: number, options: RetryOptions, signal?: Abo
   return wait(backoffDelay(attempt, options), signal);
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (closing never waits out a timer). */
+/** The waits each signal would end, and its one 'abort' listener (wait). */
+const waitsOf = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (closing never waits
+ * out a timer). A signal gets one 'abort' listener however many waits it
+ * ends: an agent waits once per apply report, and adding and removing an
+ * EventTarget listener each time cost more than the rest of the report's
+ * scheduling.
+ */
 export function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (!signal) return void setTimeout(resolve, ms);
+    if (signal.aborted) return resolve();
+    let waits = waitsOf.get(signal);
+    if (!waits) {
+      const all = (waits = new Set());
+      waitsOf.set(signal, all);
+      signal.addEventListener('abort', () => {
+        for (const end of [...all]) end();
+      }, { once: true });
+    }
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    waits.add(done);
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      waits!.delete(done);
       resolve();
     }
   });
