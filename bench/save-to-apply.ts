@@ -19,7 +19,8 @@
 // core). Sizes: BENCH_SUBSCRIBERS (default 1000,3000,10000), BENCH_AGENTS
 // (default 1000; 0 skips), BENCH_SAVES (saves per size, default 20),
 // BENCH_RESTART=0 skips the restart. BENCH_PROFILE=<dir> writes CPU profiles;
-// BENCH_NODE_ARGS / BENCH_HOST_ARGS pass node flags to the server / the hosts.
+// BENCH_NODE_ARGS / BENCH_HOST_ARGS pass node flags to the server / the hosts;
+// BENCH_DUMP=<file> writes what the server printed (its --trace flags, say).
 // Writes bench/results/save-to-apply.md (the last run) and appends it to
 // bench/results/history.md.
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -367,6 +368,7 @@ if (agentCount > 0) {
   readyLine = `Save alone over HTTP (in the save → apply samples): p50 ${formatMs(savedP.p50)}, p99 ${formatMs(savedP.p99)}; server CPU per save ${saveCpu.toFixed(1)} ms; per version with ${agentCount} agents (save, fan-out, reports) ${(withReportsCpu / saves).toFixed(1)} ms; the agent hosts' CPU per version (receive, apply, report; same cores) ${(hostsCpu / saves).toFixed(1)} ms.`;
 }
 
+if (process.env.BENCH_DUMP) await writeFile(process.env.BENCH_DUMP, product.output());
 await Promise.all(hosts.map((host) => host.request({ type: 'close' }, 'closed')));
 await product.stop();
 await observer.end();
