@@ -103,10 +103,18 @@ export class ConfigSnapshot<N extends string = string> {
   readonly #consumes: ReadonlySet<string>;
   readonly #catalog: ReadonlyMap<string, CatalogEntryInfo>;
 
-  constructor({ version, consumes, catalog, values }: ConfigSnapshotInit<N>) {
+  /** `derived`: with()'s own path (the previous snapshot's names and decoded values carried over). */
+  constructor({ version, consumes, catalog, values }: ConfigSnapshotInit<N>, derived?: { consumes: ReadonlySet<string>; typed: ReadonlyMap<string, DecodeResult> }) {
     this.version = version;
-    this.#consumes = new Set(consumes);
     this.#catalog = catalog;
+    if (derived) {
+      this.#consumes = derived.consumes;
+      this.values = Object.freeze(values as Record<N, string>);
+      this.#typed = derived.typed;
+      Object.freeze(this);
+      return;
+    }
+    this.#consumes = new Set(consumes);
     const kept = {} as Record<N, string>;
     const typed = new Map<string, DecodeResult>();
     for (const name of consumes) {
@@ -158,9 +166,17 @@ export class ConfigSnapshot<N extends string = string> {
 
   /** A new snapshot at `version` with `changes` (raw strings) applied over this one. */
   with(version: number, changes: ReadonlyMap<string, string>): ConfigSnapshot<N> {
+    // Only the changed values are decoded again: an apply costs what it
+    // changes, not what the worker consumes.
     const values: Record<string, string> = { ...this.values };
-    for (const [name, value] of changes) values[name] = value;
-    return new ConfigSnapshot<N>({ version, consumes: [...this.#consumes] as N[], catalog: this.#catalog, values });
+    const typed = new Map(this.#typed);
+    for (const [name, value] of changes) {
+      const entry = this.#catalog.get(name);
+      if (!this.#consumes.has(name) || !entry) continue;
+      values[name] = value;
+      typed.set(name, decodeValue(entry, value));
+    }
+    return new ConfigSnapshot<N>({ version, consumes: [], catalog: this.#catalog, values }, { consumes: this.#consumes, typed });
   }
 
   #expect(name: N, type: 'number' | 'boolean' | 'string'): TypedValue {

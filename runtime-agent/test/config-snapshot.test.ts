@@ -51,6 +51,21 @@ describe('config snapshot', () => {
     expect(snapshot.get('BUY')).toBe(0.55);
   });
 
+  it('with() reads as a snapshot built from the merged values would: unchanged values carried, undeclared names dropped', () => {
+    const next = snapshot.with(9, new Map([['PERIOD', '20'], ['OTHER', 'y'], ['SIZING', 'martingale']]));
+    const built = new ConfigSnapshot({ version: 9, consumes: ['BUY', 'PERIOD', 'ENABLED', 'SIZING'] as const, catalog, values: { ...values, PERIOD: '20', OTHER: 'y', SIZING: 'martingale' } });
+    expect(next.values).toEqual(built.values);
+    expect(Object.isFrozen(next) && Object.isFrozen(next.values)).toBe(true);
+    expect(next.names).toEqual(built.names);
+    for (const name of ['BUY', 'PERIOD', 'ENABLED'] as const) expect(next.get(name)).toEqual(built.get(name));
+    // Reads check the type only: a value outside the allowed ones is still the value in force.
+    expect(() => next.get('SIZING')).not.toThrow();
+    expect(next.has('SIZING')).toBe(built.has('SIZING'));
+    // @ts-expect-error OTHER is not declared
+    expect(() => next.get('OTHER')).toThrow(UndeclaredParameterError);
+    expect(snapshot.get('PERIOD')).toBe(14);
+  });
+
   it('decodes only canonical forms', () => {
     const int = catalog.get('PERIOD')!;
     expect(decodeValue(int, '05')).toMatchObject({ ok: false });
