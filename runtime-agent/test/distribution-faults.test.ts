@@ -24,7 +24,7 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 import { spawnProduct, type RunningProduct } from '../../test/support/spawn-product.ts';
 import { expectData, startTestApp, type TestApp } from '../../test/support/start-test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
-import { AgentStatus } from '../src/index.ts';
+import { AgentStatus, type RuntimeAgentOptions } from '../src/index.ts';
 import { checkFleetDelivery, createAgentFleet, type AgentFleet, type FleetMember } from './support/agent-fleet.ts';
 import { createConfigHistory, type ConfigHistory } from './support/config-history.ts';
 import { freePort } from './support/free-port.ts';
@@ -40,6 +40,10 @@ type Consumed = typeof BUY | typeof SELL | typeof CUSUM;
 
 /** Long enough that no heartbeat (and its anti-entropy resync) runs during a scenario. */
 const NO_HEARTBEAT = 600_000;
+/** A paper worker's options on `url` with `token`, without heartbeats (each fault's own settings over them). */
+const paperBase = (url: string, token: string, settings: Partial<RuntimeAgentOptions<Consumed>> = {}) => ({
+  url, token, environment: 'dev', mode: 'PAPER' as const, heartbeatIntervalMs: NO_HEARTBEAT, ...settings,
+});
 
 const WORKERS = `query ($environment: String!) { workers(environment: $environment) { name status appliedVersion receivedVersion lagVersions } }`;
 interface WorkerRow { name: string; status: string; appliedVersion: number | null; receivedVersion: number | null; lagVersions: number | null }
@@ -100,7 +104,7 @@ describe('Fault: the server’s LISTEN connection is killed during a burst of ch
     history = await createConfigHistory(t.gql, 'dev');
     fleet = createAgentFleet<Consumed>({
       count: 20,
-      base: { url: t.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, retry: { baseMs: 20, maxMs: 200 } },
+      base: paperBase(t.url, token, { retry: { baseMs: 20, maxMs: 200 } }),
       consumes: consumesOf,
       workerName: (i) => `listen-fault-${i}`,
     });
@@ -181,7 +185,7 @@ describe('Fault: the server process is killed with SIGKILL and restarted while a
       // couple of seconds down, the agents' next attempts spread over up to
       // 8 s after the server is back, so the saves made right after the
       // restart land before some reconnect (even on a loaded CI machine).
-      base: { url: product.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, retry: { baseMs: 2_000, maxMs: 8_000 } },
+      base: paperBase(product.url, token, { retry: { baseMs: 2_000, maxMs: 8_000 } }),
       consumes: consumesOf,
       workerName: (i) => `sigkill-fault-${i}`,
     });
@@ -253,7 +257,7 @@ describe('Fault: one agent’s socket is cut for longer than its staleness budge
     const proxies = [resetProxy, silentProxy];
     fleet = createAgentFleet<Consumed>({
       count: 3,
-      base: { url: t.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, stalenessBudgetMs: BUDGET, pollIntervalMs: 50, keepAliveMs: KEEP_ALIVE, retry: { baseMs: 50, maxMs: 200 } },
+      base: paperBase(t.url, token, { stalenessBudgetMs: BUDGET, pollIntervalMs: 50, keepAliveMs: KEEP_ALIVE, retry: { baseMs: 50, maxMs: 200 } }),
       consumes: () => [BUY, CUSUM],
       workerName: (i) => ['stale-fault-reset', 'stale-fault-silent', 'stale-fault-control'][i] as string,
       overrides: (i) => (proxies[i] ? { webSocketImpl: proxies[i].webSocketImpl } : {}),
@@ -348,7 +352,7 @@ describe('Fault: one agent’s socket is cut for longer than its staleness budge
     const token = await createServiceToken(t.gql, 'dev', name);
     const held = createAgentFleet<Consumed>({
       count: 1,
-      base: { url: t.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, stalenessBudgetMs: BUDGET, pollIntervalMs: 50, keepAliveMs: KEEP_ALIVE, retry: { baseMs: 50, maxMs: 200 } },
+      base: paperBase(t.url, token, { stalenessBudgetMs: BUDGET, pollIntervalMs: 50, keepAliveMs: KEEP_ALIVE, retry: { baseMs: 50, maxMs: 200 } }),
       consumes: () => [BUY],
       workerName: () => name,
       overrides: () => ({ webSocketImpl: proxy.webSocketImpl }),
@@ -398,7 +402,7 @@ describe('Fault: 200 agents reconnect at once after a server restart', () => {
     history = await createConfigHistory(gql, 'dev');
     fleet = createAgentFleet<Consumed>({
       count: COUNT,
-      base: { url: product.url, token, environment: 'dev', mode: 'PAPER', heartbeatIntervalMs: NO_HEARTBEAT, keepAliveMs: 60_000, retry: { baseMs: 100, maxMs: 2_000 } },
+      base: paperBase(product.url, token, { keepAliveMs: 60_000, retry: { baseMs: 100, maxMs: 2_000 } }),
       consumes: consumesOf,
       workerName: (i) => `wave-${i}`,
     });

@@ -135,6 +135,17 @@ describe('how the runtime agent reports to the server', () => {
     return created;
   }
 
+  /** An agent on an instrumented socket (and recorded HTTP), READY and its socket acknowledged. */
+  async function connectedAgent(options: Partial<RuntimeAgentOptions<(typeof CONSUMES)[number]>> = {}, socketOptions?: Parameters<typeof instrumentedWebSocket>[0]) {
+    const socket = instrumentedWebSocket(socketOptions);
+    const http = recordingFetch();
+    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0, ...options });
+    const up = socket.nextAck();
+    await a.ready();
+    await up;
+    return { a, socket, http, logger: loggers.at(-1)! };
+  }
+
   async function save(value: string): Promise<{ version: number; createdAt: string }> {
     const response = await t.gql(UPDATE, { input: { environment: 'dev', expectedVersion: active, reason: `transport test ${value}`, changes: [{ name: BUY, value }] } }, 'editor');
     const saved = expectData(response).updateConfig.version as { version: number; createdAt: string };
@@ -164,12 +175,7 @@ describe('how the runtime agent reports to the server', () => {
   });
 
   it('while the stream is up, the apply and status reports ride its socket: no HTTP report', async () => {
-    const socket = instrumentedWebSocket();
-    const http = recordingFetch();
-    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0, heartbeatIntervalMs: 50 });
-    const up = socket.nextAck();
-    await a.ready();
-    await up;
+    const { a, socket, http } = await connectedAgent({ heartbeatIntervalMs: 50 });
     const httpBefore = http.operations.length;
 
     const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
@@ -190,12 +196,7 @@ describe('how the runtime agent reports to the server', () => {
   });
 
   it('to a server whose handshake does not say it takes posted reports, the apply report is the mutation, over the socket', async () => {
-    const socket = instrumentedWebSocket({ olderServer: true });
-    const http = recordingFetch();
-    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
-    const up = socket.nextAck();
-    await a.ready();
-    await up;
+    const { a, socket, http } = await connectedAgent({}, { olderServer: true });
     const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
     const saved = await save('0.64');
     expect((await changed).version).toBe(saved.version);
@@ -207,11 +208,7 @@ describe('how the runtime agent reports to the server', () => {
   });
 
   it('an apply report leaves after its jitter delay, with the agent\'s own times: the latency does not include the delay', async () => {
-    const socket = instrumentedWebSocket();
-    const a = agent({ webSocketImpl: socket.impl, applyReportJitterMs: 300 });
-    const up = socket.nextAck();
-    await a.ready();
-    await up;
+    const { a, socket } = await connectedAgent({ applyReportJitterMs: 300 });
     const previous = a.appliedVersion;
     const uuid = Buffer.from(a.workerId ?? '', 'base64').toString('utf8').replace(/^Worker:/, '');
 
@@ -259,13 +256,7 @@ describe('how the runtime agent reports to the server', () => {
   // with the reports held, they were sent again over HTTP, and the server
   // refused all but the newest as going back.
   it('close() confirms the reports posted on the socket before closing it: none is sent again over HTTP', async () => {
-    const socket = instrumentedWebSocket();
-    const http = recordingFetch();
-    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
-    const up = socket.nextAck();
-    await a.ready();
-    await up;
-    const logger = loggers.at(-1)!;
+    const { a, socket, http, logger } = await connectedAgent();
     const saved = [];
     for (const value of ['0.65', '0.66']) {
       const posted = socket.nextSent(APPLY_POSTED);
@@ -281,13 +272,7 @@ describe('how the runtime agent reports to the server', () => {
   });
 
   it('a posted report its socket closed on before a round trip confirmed it is sent again over HTTP while the stream is down, and recorded once', async () => {
-    const socket = instrumentedWebSocket();
-    const http = recordingFetch();
-    const a = agent({ webSocketImpl: socket.impl, fetchImpl: http.fetchImpl, applyReportJitterMs: 0 });
-    const up = socket.nextAck();
-    await a.ready();
-    await up;
-    const logger = loggers.at(-1)!;
+    const { a, socket, http, logger } = await connectedAgent();
 
     socket.swallowNext(APPLY_POSTED);
     const changed = nextEvent(a, AgentEvent.ConfigurationChanged);
