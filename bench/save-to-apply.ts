@@ -30,6 +30,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { spawnProduct, type RunningProduct } from '../test/support/spawn-product.ts';
 import type { HostCommand } from './agent-host-protocol.ts';
+import { openApplyBreakdown } from './apply-breakdown.ts';
 import { startAgentHost, type AgentHost } from './agent-hosts.ts';
 import { createArrivals, now, shareOf } from './arrivals.ts';
 import { benchPasswords, createBenchDatabase } from './bench-database.ts';
@@ -201,33 +202,15 @@ let partsTable: string[] = [];
 let reportsAloneLine = '';
 if (agentCount > 0) {
   const arrivals = createArrivals(); // per saved version
-  // Where save → apply goes (decomposition below): per version, when the
-  // commit's notification arrived, when each agent's socket got the frame,
-  // when each agent posted its report (coordinator's clock).
-  const committedAt = new Map<number, number>();
-  const hostsCpuAtCommit = new Map<number, number>();
-  const framesAt = new Map<number, number[]>();
-  const postedAt = createArrivals();
   for (const host of hosts) {
     host.onStreamed((reply, from) => {
       if (reply.type === 'applied') arrivals.add(reply.version, reply.times, from.offset);
-      if (reply.type === 'received') framesAt.set(reply.version, [...(framesAt.get(reply.version) ?? []), ...reply.times.map((at) => at - from.offset)]);
-      if (reply.type === 'reported') postedAt.add(reply.version, reply.times, from.offset);
     });
   }
-  const commits = new pg.Client({ connectionString: bench.url });
-  await commits.connect();
-  commits.on('notification', (message) => {
-    if (message.channel === 'config_changed') {
-      const committed = Number(JSON.parse(message.payload!).version);
-      committedAt.set(committed, now());
-      hostsCpuAtCommit.set(committed, startCpu().hosts);
-    }
-  });
-  await commits.query('LISTEN config_changed');
-  const readyStart = now();
-  // Where start → READY goes on this machine: the server's CPU and the agent hosts' (same cores).
+  // The server's CPU and the agent hosts' (same cores).
   const startCpu = () => ({ server: processCpuMs(product.process.pid!), hosts: hosts.reduce((sum, host) => sum + processCpuMs(host.process.pid!), 0) });
+  const breakdown = await openApplyBreakdown({ hosts, databaseUrl: bench.url, agentCount, hostsCpuMs: () => startCpu().hosts });
+  const readyStart = now();
   const readyCpu0 = startCpu();
   let firstIndex = 0;
   await Promise.all(hosts.map((host, i) => {
@@ -247,13 +230,6 @@ if (agentCount > 0) {
 
   const samples: number[] = [];
   const saveTimes: number[] = [];
-  const parts = { toCommit: [] as number[], toFrame: [] as number[], toApply: [] as number[] };
-  // The reports alone: the server's CPU from the last apply to the last
-  // report recorded, over the share of reports posted in that time.
-  let lateCpu = 0;
-  let lateReports = 0;
-  // The agents' side of the fan-out: the hosts' CPU from the commit to the last apply.
-  let receiveCpu = 0;
   let withReportsCpu = 0;
   let hostsCpu = 0;
   const profile = process.env.BENCH_PROFILE;
@@ -264,39 +240,30 @@ if (agentCount > 0) {
     const cpu0 = processCpuMs(product.process.pid!);
     const hosts0 = startCpu().hosts;
     const { t0, complete } = arrivals.start(next, agentCount, mine);
-    const posts: number[] = [];
-    const { complete: allPosted } = postedAt.start(next, agentCount, posts);
+    const { posts, allPosted } = breakdown.expectReports(next);
     const saved = await save(next);
     version = next;
     await complete;
     const appliedAt = now();
-    const cpuApplied = processCpuMs(product.process.pid!);
-    const hostsApplied = startCpu().hosts;
+    const serverCpuApplied = processCpuMs(product.process.pid!);
+    const hostsCpuApplied = startCpu().hosts;
     // Every apply report recorded before the next save: the CPU from the
     // save to here is the save, the fan-out and the reports of one version.
     // Read from the database, not asked of the agents: their flush() would
     // ping the server for a round trip each (posted reports are confirmed
     // by a keep-alive pong), work a worker does not do per version.
     await reportsRecorded(next);
-    const cpuRecorded = processCpuMs(product.process.pid!);
+    const serverCpuRecorded = processCpuMs(product.process.pid!);
     await allPosted;
+    breakdown.add(next, { t0, applies: mine, posts, appliedAt, serverCpuApplied, hostsCpuApplied, serverCpuRecorded, counted: s >= 3 });
     if (s >= 3) {
-      const commit = committedAt.get(next)!;
-      parts.toCommit.push(commit - t0);
-      parts.toFrame.push(...framesAt.get(next)!.map((at) => at - commit));
-      parts.toApply.push(...mine.map((at) => at + t0 - commit));
-      lateCpu += cpuRecorded - cpuApplied;
-      receiveCpu += hostsApplied - hostsCpuAtCommit.get(next)!;
-      lateReports += posts.filter((at) => at + t0 > appliedAt).length;
-      withReportsCpu += cpuRecorded - cpu0;
+      withReportsCpu += serverCpuRecorded - cpu0;
       hostsCpu += startCpu().hosts - hosts0;
       saveTimes.push(saved);
       samples.push(...mine);
     }
-    committedAt.delete(next);
-    framesAt.delete(next);
   }
-  await commits.end();
+  await breakdown.close();
   if (profile) await Promise.all(hosts.map((host, i) => host.request({ type: 'profile-stop', file: path.join(profile, `agent-host-${i}.cpuprofile`) }, 'profiling')));
   const p = percentiles(samples);
   const savedP = percentiles(saveTimes);
@@ -306,26 +273,11 @@ if (agentCount > 0) {
   // The reports' share: the whole version's server CPU less the save alone
   // (measured without subscribers below) and the fan-out.
   const fanOutCpu = fanOutAt.get(agentCount)?.ours.cpuPerEventMs;
-  const part = (name: string, values: number[], floor?: { p50: number; p99: number }) => {
-    const q = percentiles(values);
-    return `| ${name} | ${formatMs(q.p50)} | ${formatMs(q.p99)} | ${floor ? `${formatMs(floor.p50)} / ${formatMs(floor.p99)}` : '—'} | ${floor ? `${(q.p50 / floor.p50).toFixed(2)} / ${(q.p99 / floor.p99).toFixed(2)}` : '—'} |`;
-  };
-  partsTable = [
-    `Where save → apply goes (${agentCount} agents, ${saves} versions; clocks of the coordinator, the hosts' corrected to it):`,
-    '',
-    '| part | p50 | p99 | floor p50 / p99 | ratio p50 / p99 |',
-    '|---|---|---|---|---|',
-    part('save sent → commit seen (a LISTEN connection gets its notification)', parts.toCommit, saveFloor),
-    part('commit → version frame at each agent\'s socket', parts.toFrame, broadcast),
-    part('commit → applied by each agent (its frame decoded, applied between cycles)', parts.toApply),
-    '',
-    `The clients' side, on the server's cores: the agent hosts' CPU from the commit to the last apply (every agent receiving, decoding and applying the version) ${(receiveCpu / saves).toFixed(1)} ms per version, ${((1000 * receiveCpu) / saves / agentCount).toFixed(1)} µs per agent; the same processes receiving the broadcast floor's frames on bare sockets ${broadcast.clientCpuPerEventMs.toFixed(1)} ms per event${fanOutAt.get(agentCount) ? `, as plain graphql-ws subscribers ${fanOutAt.get(agentCount)!.ours.clientCpuPerEventMs.toFixed(1)} ms` : ''} (the floor's commit → receipt carries that much client work, ours ${(receiveCpu / saves / Math.max(broadcast.clientCpuPerEventMs, 0.001)).toFixed(1)}× as much).`,
-    '',
-  ];
+  partsTable = breakdown.table({ saveFloor, broadcast, bareClientCpuMs: broadcast.clientCpuPerEventMs, plainClientCpuMs: fanOutAt.get(agentCount)?.ours.clientCpuPerEventMs });
   // Reports posted after the last apply ran on a server doing nothing else:
   // their CPU, scaled to the whole fleet, is the reports' cost measured alone.
-  const reportsAlone = lateReports > 0 ? (lateCpu / lateReports) * agentCount : NaN;
-  reportsAloneLine = `Apply reports measured alone (the server's CPU from the last apply to the last report recorded, over the ${(100 * lateReports / (agentCount * saves)).toFixed(0)} % of reports posted in that time, scaled to ${agentCount}): ${reportsAlone.toFixed(1)} ms per version, ${(reportsAlone / (fanOutCpu ?? NaN)).toFixed(2)}× the fan-out's CPU${reportFloor ? `, ${(reportsAlone / reportFloor.cpuPerRoundMs).toFixed(2)}× their own floor` : ''}.`;
+  const reportsAlone = breakdown.reportsAloneMs();
+  reportsAloneLine = `Apply reports measured alone (the server's CPU from the last apply to the last report recorded, over the ${breakdown.latePercent().toFixed(0)} % of reports posted in that time, scaled to ${agentCount}): ${reportsAlone.toFixed(1)} ms per version, ${(reportsAlone / (fanOutCpu ?? NaN)).toFixed(2)}× the fan-out's CPU${reportFloor ? `, ${(reportsAlone / reportFloor.cpuPerRoundMs).toFixed(2)}× their own floor` : ''}.`;
   console.log(reportsAloneLine);
   console.log(`save → apply: p50 ${formatMs(p.p50)} p99 ${formatMs(p.p99)}, save ${formatMs(savedP.p50)}`);
 
